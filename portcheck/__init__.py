@@ -1,0 +1,26 @@
+"""portcheck: prove a MATLAB/Octave routine and its NumPy port compute the same thing.
+
+The public API is what ``__all__`` lists; every other module is an
+implementation detail. Importing portcheck never starts Octave.
+"""
+
+from __future__ import annotations
+
+from .errors import PortcheckError
+from .inputs import Layout, debug_dataset, debug_weights
+from .octave import Octave
+from .report import KINDS, Finding, Report
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Octave",
+    "Layout",
+    "debug_weights",
+    "debug_dataset",
+    "Report",
+    "Finding",
+    "KINDS",
+    "PortcheckError",
+    "__version__",
+]

@@ -1,0 +1,564 @@
+"""The Octave bridge: one long-lived GNU Octave session behind a small API.
+
+This is the only module that imports :mod:`oct2py`. It owns the session's
+lifecycle (start, paths, timeouts, restarts), the conversion of values in both
+directions, and the translation of oct2py's single ``Oct2PyError`` into the
+errors of :mod:`portcheck.errors`.
+
+Conversion rules
+----------------
+===========================  ==============================  =================================
+Python value                 arrives in Octave as            why
+===========================  ==============================  =================================
+1-D ndarray, shape (n,)      n×1 column                      MATLAB's convention for parameter
+                                                             vectors (oct2py's default is a row)
+2-D / N-D ndarray            same shape                      column-major copy, values equal
+integer ndarray              double, same values             Octave integer types saturate and
+                                                             round; ML code expects doubles
+bool ndarray                 logical                         masks stay masks
+float32 ndarray / scalar     single (PrecisionWarning)       kept, but only ~7 digits are right
+int / np.integer scalar      double scalar                   oct2py sends np.int64 as int64, so
+                                                             ``1/(2*m)`` would be integer math
+float / bool / complex       double / logical / complex
+str                          char row
+dict                         struct (fields converted)
+list / tuple of numbers      array (as ``np.asarray``)
+===========================  ==============================  =================================
+
+===========================  ==============================  =================================
+Octave value                 arrives in Python as            note
+===========================  ==============================  =================================
+1×1 numeric or logical       ``float`` (``complex`` if so)   scalars compare like scalars
+m×n numeric                  float64 ndarray, shape (m, n)   MATLAB shapes kept: no squeezing,
+                                                             a column stays (n, 1)
+logical array                float64 ndarray of 0/1          oct2py delivers logicals as uint8
+integer-class array          float64 ndarray                 values kept
+single array                 float32 ndarray                 kept, with a PrecisionWarning
+empty                        float64 ndarray of its shape    e.g. (0, 3), never ``[]``
+struct                       ``dict`` (fields converted)
+cell                         ``list`` (column-major order)
+char                         ``str``
+===========================  ==============================  =================================
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import (
+    AmbiguousFunctionError,
+    InputError,
+    OctaveError,
+    OctaveFunctionNotFoundError,
+    OctaveNotFoundError,
+    OctaveRuntimeError,
+    OctaveSessionError,
+    OctaveSyntaxError,
+    OctaveTimeoutError,
+    PrecisionWarning,
+    SessionRestartedWarning,
+)
+
+__all__ = ["Octave", "bundled_refs_dir", "find_octave_executable", "to_octave", "from_octave"]
+
+# Logger for Octave's own printed output (disp, fprintf): debug level so a
+# reference that prints progress does not flood the user's terminal.
+_octave_log = logging.getLogger("portcheck.octave")
+
+
+def bundled_refs_dir() -> Path:
+    """Folder of the Octave references shipped with portcheck (``matlab_refs/``)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "matlab_refs", here / "matlab_refs"):
+        if candidate.is_dir():
+            return candidate
+    raise OctaveSessionError(
+        "portcheck's bundled Octave references (matlab_refs/) are missing; reinstall "
+        "portcheck from its source tree with `pip install -e .`."
+    )
+
+
+def _bundled_dirs() -> list[Path]:
+    """The bundled root and each of its subfolders that holds ``.m`` files."""
+    root = bundled_refs_dir()
+    dirs = [root]
+    for sub in sorted(p for p in root.rglob("*") if p.is_dir()):
+        if sub.name.startswith((".", "private", "@", "+")):
+            continue
+        if any(sub.glob("*.m")):
+            dirs.append(sub)
+    return dirs
+
+
+def find_octave_executable(executable: str | None = None) -> str:
+    """Locate the Octave command-line executable.
+
+    Resolution order follows oct2py's: the ``executable`` argument, the
+    ``OCTAVE_EXECUTABLE`` environment variable, then ``octave-cli`` and
+    ``octave`` on ``PATH``. ``octave-cli`` is preferred because it never
+    tries to open a display.
+
+    Raises
+    ------
+    OctaveNotFoundError
+        With the command that installs Octave.
+    """
+    candidates: list[str] = []
+    if executable:
+        candidates.append(executable)
+    elif os.environ.get("OCTAVE_EXECUTABLE"):
+        candidates.append(os.environ["OCTAVE_EXECUTABLE"])
+    else:
+        candidates += ["octave-cli", "octave"]
+    for name in candidates:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise OctaveNotFoundError(f"looked for {', '.join(candidates)}")
+
+
+# ----------------------------------------------------------------------------
+# value conversion
+
+
+def to_octave(value: Any, *, name: str = "argument") -> Any:
+    """Convert one Python value to what oct2py should send (see module table).
+
+    Always returns a new object for arrays, so neither oct2py nor Octave can
+    touch the caller's data.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return float(value)
+    if isinstance(value, np.float32):
+        warnings.warn(
+            f"{name} is float32: Octave receives it as single (about 7 significant digits).",
+            PrecisionWarning,
+            stacklevel=3,
+        )
+        return np.float32(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return complex(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_octave(v, name=f"{name}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except ValueError as exc:
+            raise InputError(f"{name}: a ragged list cannot be sent to Octave ({exc}).") from None
+        if value.dtype == object:
+            raise InputError(f"{name}: lists must hold numbers only to be sent to Octave.")
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return to_octave(value[()], name=name)
+        if value.dtype == np.float32:
+            warnings.warn(
+                f"{name} is float32: Octave receives it as single (about 7 significant digits).",
+                PrecisionWarning,
+                stacklevel=3,
+            )
+            return np.array(value, dtype=np.float32, copy=True)
+        if value.dtype == bool:
+            return np.array(value, copy=True)
+        if np.issubdtype(value.dtype, np.complexfloating):
+            return np.array(value, dtype=np.complex128, copy=True)
+        if np.issubdtype(value.dtype, np.number):
+            return np.array(value, dtype=np.float64, copy=True)
+        raise InputError(f"{name}: arrays of dtype {value.dtype} cannot be sent to Octave.")
+    raise InputError(
+        f"{name}: values of type {type(value).__name__} cannot be sent to Octave; "
+        "pass numbers, arrays, strings or dicts."
+    )
+
+
+def from_octave(value: Any) -> Any:
+    """Convert one value oct2py returned to portcheck's conventions (module table)."""
+    if isinstance(value, dict):  # oct2py's Struct is a dict subclass
+        return {k: from_octave(v) for k, v in value.items()}
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype == object:  # oct2py Cell
+        return [from_octave(v) for v in value.ravel(order="F")]
+    if isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype == np.float32:
+            warnings.warn(
+                "Octave returned a single-precision value: expect about 7 significant digits.",
+                PrecisionWarning,
+                stacklevel=3,
+            )
+            out = np.array(value, copy=True)
+        elif np.issubdtype(value.dtype, np.complexfloating):
+            out = np.array(value, dtype=np.complex128, copy=True)
+        else:
+            out = np.array(value, dtype=np.float64, copy=True)
+        if out.size == 1 and out.ndim <= 2:
+            scalar = out.reshape(())[()]
+            return complex(scalar) if np.iscomplexobj(out) else float(scalar)
+        return out
+    return value
+
+
+# ----------------------------------------------------------------------------
+# error translation
+
+_PARSE_RE = re.compile(r"parse error near line (\d+) of file (\S+)")
+_NOT_FOUND_RES = (
+    re.compile(r"'([\w.]+)' undefined"),
+    re.compile(r"function '([\w.]+)' not found"),
+    re.compile(r"invalid function name: ([\w.]+)"),
+    re.compile(r"'([\w.]+)' not found"),
+)
+_FRAME_RE = re.compile(r"^@frame\|([^|]*)\|(\d+)\|(\d+)\|(.*)$", re.MULTILINE)
+
+
+def _format_octave_error(err: dict) -> str:
+    """Flatten Octave's error struct into text the bridge parses back.
+
+    Replaces oct2py's formatter, which fails on the stack's 1×1 line numbers
+    when MATLAB shapes are kept; frames become ``@frame|name|line|column|file``.
+    """
+    message = str(err.get("message", ""))
+    text = message if message.startswith("parse error") else "error: " + message
+    frames = []
+    stack = err.get("stack")
+    items = stack.ravel() if isinstance(stack, np.ndarray) else []
+    for item in items:
+        try:
+            name, file = str(item["name"]), str(item["file"])
+            line = int(np.asarray(item["line"]).reshape(-1)[0])
+            col = int(np.asarray(item["column"]).reshape(-1)[0])
+        except Exception:  # noqa: BLE001 - a frame we cannot read is just skipped
+            continue
+        if name == "_pyeval" or file.endswith("_pyeval.m"):
+            continue
+        frames.append(f"@frame|{name}|{line}|{col}|{file}")
+    return "\n".join(["Octave evaluation error:", text, *frames])
+
+
+class Octave:
+    """One GNU Octave session, reused for many calls.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path, optional
+        Folders with the user's ``.m`` files. They go on the Octave path ahead of
+        portcheck's bundled ``matlab_refs/`` folders.
+    timeout : float, optional
+        Default limit in seconds for one call; ``None`` waits forever.
+    executable : str, optional
+        The Octave program; default ``OCTAVE_EXECUTABLE`` or ``octave-cli`` on PATH.
+    bundled : bool, default True
+        Put portcheck's bundled references on the path.
+
+    Notes
+    -----
+    Starting Octave takes about a second and a call about 15 ms, so create one
+    session and reuse it (the pytest fixture ``octave`` does that per process).
+    Octave is started without a GUI, without the user's ``.octaverc`` and with
+    its exchange files in ``/dev/shm`` where Linux offers it.
+
+    Examples
+    --------
+    >>> with Octave() as oc:                                  # doctest: +SKIP
+    ...     J, grad = oc.call("nnCostFunction", nn_params, 3, 5, 3, X, y, 1.0)
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str | os.PathLike[str]] = (),
+        timeout: float | None = None,
+        executable: str | None = None,
+        bundled: bool = True,
+    ) -> None:
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        user_dirs = []
+        for p in paths:
+            d = Path(p).expanduser().resolve()
+            if not d.is_dir():
+                raise InputError(f"Octave path {str(p)!r} is not a folder.")
+            user_dirs.append(d)
+        self._user_dirs = user_dirs
+        self._bundled_dirs = _bundled_dirs() if bundled else []
+        self.timeout = timeout
+        self._executable = find_octave_executable(executable)
+        self._index = self._index_m_files()
+        self._nargout_cache: dict[str, int] = {}
+        self._oc: Any = None
+        self.restarts = 0
+        self._start()
+
+    # -- lifecycle ------------------------------------------------------------
+
+    @property
+    def paths(self) -> list[str]:
+        """Folders portcheck put on the Octave path, in search order."""
+        return [str(d) for d in (*self._user_dirs, *self._bundled_dirs)]
+
+    def _index_m_files(self) -> dict[str, list[Path]]:
+        index: dict[str, list[Path]] = {}
+        for d in (*self._user_dirs, *self._bundled_dirs):
+            for f in sorted(d.glob("*.m")):
+                index.setdefault(f.stem, []).append(f)
+        return index
+
+    def _start(self) -> None:
+        from oct2py import Oct2Py, Oct2PyError  # the only import of oct2py
+
+        quiet = logging.getLogger("portcheck.oct2py")
+        quiet.setLevel(logging.WARNING)
+        try:
+            self._oc = Oct2Py(
+                executable=self._executable,
+                logger=quiet,
+                oned_as="column",
+                keep_matlab_shapes=True,
+                convert_to_float=True,
+                backend="disable",
+                load_octaverc=False,
+            )
+        except (Oct2PyError, OSError) as exc:
+            raise OctaveNotFoundError(f"{self._executable} failed to start: {exc}") from None
+        self._oc._parse_error = _format_octave_error
+        if self.paths:
+            # One round trip for all folders; the first listed is searched first.
+            self._oc.feval("addpath", *self.paths, nout=0, verbose=False)
+        self._nargout_cache.clear()
+
+    def restart(self) -> None:
+        """Start a fresh Octave process with the same paths (workspace is lost)."""
+        self._stop_process()
+        self._start()
+        self.restarts += 1
+
+    def _stop_process(self) -> None:
+        if self._oc is not None:
+            try:
+                self._oc.exit()
+            except Exception:  # noqa: BLE001 - a dead process may fail to exit cleanly
+                pass
+            self._oc = None
+
+    def close(self) -> None:
+        """Stop this session's Octave process (only ours, never by name)."""
+        self._stop_process()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._oc is None
+
+    def __enter__(self) -> Octave:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "running"
+        return f"<portcheck.Octave {state}, {len(self.paths)} folders on path>"
+
+    @property
+    def version(self) -> str:
+        """The Octave version string, e.g. ``'7.3.0'``."""
+        return str(from_octave(self._raw_call("version", (), nout=1, timeout=30)))
+
+    # -- calls ----------------------------------------------------------------
+
+    def resolve(self, name: str) -> tuple[str, str]:
+        """Map a function name to ``(bare_name, folder)`` ("" for the Octave path).
+
+        A name may be qualified with its folder, ``"ex2/predict"``, when a bare
+        name is defined in several bundled folders.
+        """
+        if "/" in name or os.sep in name:
+            folder, _, bare = name.replace(os.sep, "/").rpartition("/")
+            bare = bare[:-2] if bare.endswith(".m") else bare
+            for f in self._index.get(bare, []):
+                if f.parent.as_posix().endswith(folder):
+                    return bare, str(f.parent)
+            candidate = Path(folder).expanduser()
+            if (candidate / f"{bare}.m").is_file():
+                return bare, str(candidate.resolve())
+            raise OctaveFunctionNotFoundError(name, self.paths)
+        files = self._index.get(name, [])
+        user_hits = [f for f in files if f.parent in self._user_dirs]
+        if not user_hits and len(files) > 1:
+            root = bundled_refs_dir()
+            raise AmbiguousFunctionError(
+                name, [f"{f.parent.relative_to(root).as_posix()}/{name}" for f in files]
+            )
+        return name, ""
+
+    def nargout(self, name: str) -> int:
+        """Number of outputs ``name`` declares (1 for varargout-only functions)."""
+        bare, folder = self.resolve(name)
+        key = f"{folder}/{bare}"
+        if key not in self._nargout_cache:
+            try:
+                n = int(from_octave(self._raw_call("nargout", (bare,), nout=1, timeout=30,
+                                                   folder=folder, name=bare)))
+            except OctaveRuntimeError as exc:
+                # Built-ins (plus, fminunc's helpers...) do not report nargout.
+                if "unavailable" not in exc.octave_message and "built-in" not in exc.octave_message:
+                    raise
+                n = 1
+            self._nargout_cache[key] = n if n > 0 else max(1, abs(n) - 1) if n < 0 else 0
+        return self._nargout_cache[key]
+
+    def call(self, name: str, *args: Any, nout: int | None = None, timeout: float | None = None) -> Any:
+        """Call an Octave function and return its outputs as NumPy values.
+
+        Parameters
+        ----------
+        name : str
+            Function name (``"nnCostFunction"``) or folder-qualified (``"ex2/predict"``).
+        *args
+            Arguments, converted by the rules in the module docstring. The
+            caller's arrays are copied, never modified.
+        nout : int, optional
+            How many outputs to request. Default: every output the function
+            declares (its ``nargout``), unlike ``feval``, which returns only the
+            first. Functions that compute extra work only when asked (a gradient
+            when ``nargout > 1``) therefore do it by default.
+        timeout : float, optional
+            Seconds before the call is interrupted; default the session's.
+
+        Returns
+        -------
+        value or tuple
+            One value when ``nout == 1`` (``None`` when 0), otherwise a tuple.
+
+        Raises
+        ------
+        OctaveFunctionNotFoundError, OctaveSyntaxError, OctaveRuntimeError,
+        OctaveTimeoutError, OctaveSessionError
+        """
+        bare, folder = self.resolve(name)
+        if nout is None:
+            nout = self.nargout(name)
+        sent = tuple(to_octave(a, name=f"argument {i + 1} of {bare}") for i, a in enumerate(args))
+        out = self._raw_call(bare, sent, nout=nout, timeout=timeout, folder=folder)
+        if nout == 0:
+            return None
+        if nout == 1:
+            return from_octave(out)
+        return tuple(from_octave(v) for v in out)
+
+    def eval(self, code: str, timeout: float | None = None) -> Any:
+        """Evaluate Octave code; return the value of its last expression, if any."""
+        if self._oc is None:
+            raise OctaveSessionError("This Octave session is closed; create a new portcheck.Octave().")
+        from oct2py import Oct2PyError
+
+        try:
+            out = self._oc.eval(code, nout=1, verbose=False, timeout=timeout or self.timeout)
+        except Oct2PyError as exc:
+            raise self._translate(str(exc), "eval", timeout or self.timeout) from None
+        return None if out is None else from_octave(out)
+
+    # -- internals ------------------------------------------------------------
+
+    def _raw_call(
+        self,
+        bare: str,
+        args: tuple,
+        nout: int,
+        timeout: float | None,
+        folder: str = "",
+        name: str | None = None,
+    ) -> Any:
+        if self._oc is None:
+            raise OctaveSessionError("This Octave session is closed; create a new portcheck.Octave().")
+        from oct2py import Oct2PyError
+
+        timeout = timeout if timeout is not None else self.timeout
+        func_path = str(Path(folder) / f"{bare}.m") if folder else bare
+        printed: list[str] = []
+        try:
+            return self._oc.feval(
+                func_path, *args, nout=nout, timeout=timeout, verbose=False,
+                stream_handler=printed.append,
+            )
+        except Oct2PyError as exc:
+            raise self._translate(str(exc), name or bare, timeout) from None
+        except Exception as exc:  # pexpect EOF and friends: the process is gone
+            self._recover()
+            raise OctaveSessionError(
+                f"Octave died while running {name or bare} ({type(exc).__name__}); portcheck "
+                "started a new session, so call again. If it happens every time, the function "
+                "crashes Octave itself."
+            ) from None
+        finally:
+            for line in printed:
+                _octave_log.debug("%s: %s", bare, line)
+
+    def _alive(self) -> bool:
+        try:
+            child = self._oc._engine.repl.child
+            if not child.isalive():
+                return False
+            self._oc.eval("1;", verbose=False, timeout=5)
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _recover(self) -> bool:
+        """Restart the process if it stopped answering. Returns True if restarted."""
+        if self._oc is not None and self._alive():
+            return False
+        self.restart()
+        warnings.warn(
+            "The Octave process stopped answering and was restarted; workspace variables "
+            "are lost (paths are restored).",
+            SessionRestartedWarning,
+            stacklevel=4,
+        )
+        return True
+
+    def _translate(self, text: str, function: str, timeout: float | None) -> OctaveError:
+        """Turn an oct2py error text into the portcheck error a user can act on."""
+        if "Timed out" in text:
+            restarted = self._recover()
+            return OctaveTimeoutError(function, float(timeout or 0), restarted)
+        body = text.replace("Octave evaluation error:", "").strip()
+        m = _PARSE_RE.search(body)
+        if m:
+            detail = body.split("\n", 1)[1].strip() if "\n" in body else body
+            return OctaveSyntaxError(m.group(2), int(m.group(1)), detail)
+        if "parse error" in body:
+            return OctaveSyntaxError(None, None, body)
+        frames = _FRAME_RE.findall(body)
+        text = _FRAME_RE.sub("", body).strip()
+        message = text[len("error: "):] if text.startswith("error: ") else text
+        for rx in _NOT_FOUND_RES:
+            nm = rx.search(message)
+            if nm and nm.group(1) == function and not frames:
+                return OctaveFunctionNotFoundError(function, self.paths)
+        if frames:
+            func, line, _col, file = frames[0]
+            return OctaveRuntimeError(message, func, file=file or None, line=int(line), octave_text=body)
+        return OctaveRuntimeError(message, function, octave_text=body)
+

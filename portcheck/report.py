@@ -1,0 +1,386 @@
+"""Findings and reports: the data every check returns, and how it renders.
+
+No numerics here: the checks compute, this module only holds and renders.
+A :class:`Report` prints as a table in a terminal (``print(report)``, rich),
+as HTML in Jupyter (``_repr_html_``) and serialises with :meth:`Report.to_dict`.
+
+Finding kinds
+-------------
+The vocabulary is fixed and documented in :data:`KINDS`; suites and users
+match on ``finding.kind``, never on message text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Finding", "Report", "Table", "KINDS", "SEVERITIES", "jsonable"]
+
+#: The finding vocabulary: kind -> what it means. Stable across releases.
+KINDS: dict[str, str] = {
+    "unroll-order": "a block equals the reference after re-unrolling in the other memory order (C vs Fortran)",
+    "transposed": "an output or block equals the reference transposed",
+    "shape": "shapes differ in a way that matters (n×m vs m×n, a row where a column is needed)",
+    "broadcast": "an (m,1)/(m,) mix broadcast to (m,m) inside the port",
+    "index-base": "1-based vs 0-based indices or labels",
+    "scale": "the port's value is a constant multiple of the reference (m, 1/m, 2, λ, ...)",
+    "ddof": "std/var normalised by N instead of N-1 (factor √((N-1)/N))",
+    "sign": "the port's value is the negated reference",
+    "regularization": "the difference is proportional to the parameters, or confined to the bias column",
+    "mismatch": "values differ for no recognised reason; shows where it is worst",
+    "mutates-input": "the port changed one of its input arrays in place",
+    "nondeterministic": "two identical calls gave different results",
+    "python-error": "the Python port raised an exception",
+    "octave-error": "the Octave reference raised an error",
+    "non-finite": "NaN or Inf in an output",
+    "lambda-capture": "the objective ignores its argument (closure over a fixed theta) or binds a loop variable late",
+    "non-differentiable": "a kink (ReLU, max, abs) lies within the finite-difference step: not a bug",
+    "precision": "single precision limits how many digits can be checked",
+    "swapped-blocks": "two same-shaped blocks hold each other's values",
+    "optimizer": "the optimizer failed or stopped for a reason other than convergence",
+    "local-minimum": "both optimizers converged, to different minima of a non-convex problem",
+    "first-divergence": "the first named intermediate value where the two sides part",
+    "lint": "a static pattern in the port's source that usually means a porting mistake",
+}
+
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+
+
+def jsonable(value: Any) -> Any:
+    """Convert NumPy scalars/arrays and tuples into JSON-ready Python values."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        return f if math.isfinite(f) else str(f)
+    if isinstance(value, (np.complexfloating, complex)):
+        return {"real": jsonable(value.real), "imag": jsonable(value.imag)}
+    if value is None or isinstance(value, (str, int)):
+        return value
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnosed difference between the reference and the port.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    severity : {"error", "warning", "info"}
+        Errors make a report fail; warnings and info do not.
+    message : str
+        What is wrong and the fix, in a sentence or two.
+    output : str, optional
+        Which output it concerns (``"J"``, ``"grad"``, ``"output 2"``).
+    block : str, optional
+        Which layout block, when a layout was given.
+    evidence : mapping
+        The numbers behind the verdict (factors, errors, indices), JSON-ready.
+    """
+
+    kind: str
+    severity: str
+    message: str
+    output: str | None = None
+    block: str | None = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown finding kind {self.kind!r}; known kinds: {sorted(KINDS)}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
+
+    @property
+    def where(self) -> str:
+        """``output/block`` as one label ("" when neither is set)."""
+        return "/".join(p for p in (self.output, self.block) if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "output": self.output,
+            "block": self.block,
+            "message": self.message,
+            "evidence": jsonable(self.evidence),
+        }
+
+    def __str__(self) -> str:
+        where = f" [{self.where}]" if self.where else ""
+        return f"{self.severity.upper()} {self.kind}{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of already-computed values; the renderer only formats cells."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "columns": list(self.columns), "rows": jsonable(self.rows)}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of a check: findings plus the tables that support them.
+
+    Build one with :func:`portcheck.compare`, :func:`portcheck.check_gradient`
+    or :func:`portcheck.compare_minimize`; tests may build one directly.
+
+    Attributes
+    ----------
+    check : str
+        Which check produced it: ``"compare"``, ``"gradient"``, ``"minimize"``...
+    title : str
+        What was checked, e.g. ``"nnCostFunction  vs  mypkg:nn_cost_function"``.
+    findings : tuple of Finding
+    tables : tuple of Table
+        Per-output / per-block statistics, already computed.
+    notes : tuple of str
+        Things the reader should know that are not findings (silent coercions
+        portcheck made, e.g. "PYTHON grad (38,) compared as a 38×1 column").
+    details : mapping
+        Raw numbers (JSON-ready) for programmatic use.
+    figures : mapping of str to bytes
+        PNG images (cost curves, per-block errors) for HTML reports.
+    """
+
+    check: str
+    title: str
+    findings: tuple[Finding, ...] = ()
+    tables: tuple[Table, ...] = ()
+    notes: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+    figures: Mapping[str, bytes] = field(default_factory=dict)
+
+    # -- verdicts ---------------------------------------------------------------
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding has severity ``"error"``."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    @property
+    def kinds(self) -> set[str]:
+        """The set of finding kinds present."""
+        return {f.kind for f in self.findings}
+
+    def by_kind(self, kind: str) -> list[Finding]:
+        """Findings of one kind."""
+        return [f for f in self.findings if f.kind == kind]
+
+    # -- serialisation ----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (figures are base64 PNG strings)."""
+        return {
+            "check": self.check,
+            "title": self.title,
+            "ok": self.ok,
+            "findings": [f.to_dict() for f in self.findings],
+            "tables": [t.to_dict() for t in self.tables],
+            "notes": list(self.notes),
+            "details": jsonable(self.details),
+            "figures": {k: base64.b64encode(v).decode("ascii") for k, v in self.figures.items()},
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    # -- rendering --------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        if self.ok and not self.findings:
+            verdict = "ok"
+        else:
+            n_err = len(self.errors)
+            kinds = ", ".join(sorted(self.kinds))
+            verdict = ("ok" if self.ok else f"{n_err} error{'s' * (n_err != 1)}") + f" ({kinds})"
+        return f"<portcheck.Report {self.check} {self.title!r}: {verdict}>"
+
+    def __rich__(self) -> Any:
+        return render_rich(self)
+
+    def __str__(self) -> str:
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        return render_html(self)
+
+
+# ----------------------------------------------------------------------------
+# renderers
+
+
+def format_cell(value: Any) -> str:
+    """Format one table cell: floats in 3 significant digits, tuples as shapes."""
+    if value is None:
+        return "-"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        if math.isnan(f):
+            return "nan"
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        if f == 0:
+            return "0"
+        if 1e-3 <= abs(f) < 1e4:
+            return f"{f:.4g}"
+        return f"{f:.2e}"
+    if isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value):
+        return "(" + ", ".join(str(int(v)) for v in value) + (",)" if len(value) == 1 else ")")
+    return str(value)
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render_rich(report: Report) -> Any:
+    """A rich renderable: header, tables, findings, notes."""
+    from rich.console import Group
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    parts: list[Any] = []
+    verdict = Text("OK", style="bold green") if report.ok else Text("FAIL", style="bold red")
+    head = Text.assemble(("portcheck ", "bold"), (f"{report.check}: ", "bold"), report.title, "  ", verdict)
+    parts.append(head)
+    for t in report.tables:
+        rt = RichTable(title=t.title, title_justify="left", show_lines=False, pad_edge=False)
+        for c in t.columns:
+            rt.add_column(c, overflow="fold")
+        for row in t.rows:
+            rt.add_row(*(format_cell(c) for c in row))
+        parts.append(rt)
+    if report.findings:
+        parts.append(Text("Findings", style="bold"))
+        for f in report.findings:
+            where = f" [{f.where}]" if f.where else ""
+            parts.append(
+                Text.assemble(
+                    ("  " + f.severity.upper().ljust(8), _SEVERITY_STYLE[f.severity]),
+                    (f.kind, "bold"),
+                    where,
+                    ": ",
+                    f.message,
+                )
+            )
+    else:
+        parts.append(Text("No findings: the port matches the reference.", style="green"))
+    for note in report.notes:
+        parts.append(Text(f"  note: {note}", style="dim"))
+    return Group(*parts)
+
+
+def render_text(report: Report, width: int = 110) -> str:
+    """Plain text (no colour) of :func:`render_rich`, for logs and assertion messages."""
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False)
+    console.print(render_rich(report))
+    return buf.getvalue().rstrip() + "\n"
+
+
+_HTML_STYLE = """
+<style>
+.portcheck-report{font-family:system-ui,sans-serif;font-size:13px;max-width:1100px}
+.portcheck-report table{border-collapse:collapse;margin:6px 0 12px}
+.portcheck-report th,.portcheck-report td{border:1px solid #ccc;padding:3px 8px;text-align:right}
+.portcheck-report th{background:#f2f2f2}
+.portcheck-report td:first-child,.portcheck-report th:first-child{text-align:left}
+.portcheck-report .error{color:#b00020;font-weight:bold}
+.portcheck-report .warning{color:#8a6d00;font-weight:bold}
+.portcheck-report .info{color:#00658f}
+.portcheck-report .ok{color:#1b7f1b;font-weight:bold}
+.portcheck-report .note{color:#666}
+</style>
+"""
+
+
+def render_html(report: Report, standalone: bool = False) -> str:
+    """HTML for Jupyter (``standalone=False``) or a self-contained file."""
+    e = html.escape
+    out = [_HTML_STYLE, '<div class="portcheck-report">']
+    verdict = '<span class="ok">OK</span>' if report.ok else '<span class="error">FAIL</span>'
+    out.append(f"<h3>portcheck {e(report.check)}: {e(report.title)} &mdash; {verdict}</h3>")
+    for t in report.tables:
+        out.append(f"<table><caption style='text-align:left'><b>{e(t.title)}</b></caption><tr>")
+        out += [f"<th>{e(c)}</th>" for c in t.columns]
+        out.append("</tr>")
+        for row in t.rows:
+            out.append("<tr>" + "".join(f"<td>{e(format_cell(c))}</td>" for c in row) + "</tr>")
+        out.append("</table>")
+    if report.findings:
+        out.append("<ul>")
+        for f in report.findings:
+            where = f" [{e(f.where)}]" if f.where else ""
+            out.append(
+                f'<li><span class="{f.severity}">{f.severity.upper()}</span> '
+                f"<code>{e(f.kind)}</code>{where}: {e(f.message)}</li>"
+            )
+        out.append("</ul>")
+    else:
+        out.append('<p class="ok">No findings: the port matches the reference.</p>')
+    for note in report.notes:
+        out.append(f'<p class="note">note: {e(note)}</p>')
+    for name, png in report.figures.items():
+        b64 = base64.b64encode(png).decode("ascii")
+        out.append(f'<figure><img alt="{e(name)}" src="data:image/png;base64,{b64}"/>'
+                   f"<figcaption>{e(name)}</figcaption></figure>")
+    out.append("</div>")
+    body = "\n".join(out)
+    if standalone:
+        return (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>portcheck: {e(report.title)}</title></head><body>{body}</body></html>"
+        )
+    return body
+
+
+def merge_findings(*groups: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Concatenate finding lists, dropping exact duplicates, errors first."""
+    seen: set[tuple] = set()
+    out: list[Finding] = []
+    for g in groups:
+        for f in g:
+            key = (f.kind, f.severity, f.output, f.block, f.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return tuple(sorted(out, key=lambda f: order[f.severity]))
