@@ -43,12 +43,13 @@ char                         ``str``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,8 +134,9 @@ def find_octave_executable(executable: str | None = None) -> str:
 def to_octave(value: Any, *, name: str = "argument") -> Any:
     """Convert one Python value to what oct2py should send (see module table).
 
-    Always returns a new object for arrays, so neither oct2py nor Octave can
-    touch the caller's data.
+    Arrays that need a conversion are converted into new arrays; float64
+    arrays are passed through, since oct2py only reads them into its exchange
+    file. Either way the caller's data is never written to.
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -177,7 +179,9 @@ def to_octave(value: Any, *, name: str = "argument") -> Any:
         if np.issubdtype(value.dtype, np.complexfloating):
             return np.array(value, dtype=np.complex128, copy=True)
         if np.issubdtype(value.dtype, np.number):
-            return np.array(value, dtype=np.float64, copy=True)
+            # A float64 array is only read (written to the exchange file), so
+            # the caller's buffer is safe without a copy; other dtypes convert.
+            return value if value.dtype == np.float64 else value.astype(np.float64)
         raise InputError(f"{name}: arrays of dtype {value.dtype} cannot be sent to Octave.")
     raise InputError(
         f"{name}: values of type {type(value).__name__} cannot be sent to Octave; "
@@ -202,11 +206,12 @@ def from_octave(value: Any) -> Any:
                 PrecisionWarning,
                 stacklevel=3,
             )
-            out = np.array(value, copy=True)
+            out = value
         elif np.issubdtype(value.dtype, np.complexfloating):
-            out = np.array(value, dtype=np.complex128, copy=True)
+            out = np.asarray(value, dtype=np.complex128)
         else:
-            out = np.array(value, dtype=np.float64, copy=True)
+            # oct2py builds a fresh array from the exchange file: no copy needed.
+            out = np.asarray(value, dtype=np.float64)
         if out.size == 1 and out.ndim <= 2:
             scalar = out.reshape(())[()]
             return complex(scalar) if np.iscomplexobj(out) else float(scalar)
@@ -249,6 +254,61 @@ def _format_octave_error(err: dict) -> str:
             continue
         frames.append(f"@frame|{name}|{line}|{col}|{file}")
     return "\n".join(["Octave evaluation error:", text, *frames])
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 while oct2py starts Octave.
+
+    oct2py validates the executable by running ``octave-cli --eval`` with
+    stderr inherited, and Octave 7 prints a spurious "error: ignoring const
+    execution_exception& while preparing to exit" on every such exit. Startup
+    failures still surface as exceptions.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (some notebook kernels): nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _import_oct2py(executable: str) -> Any:
+    """Import oct2py without leaving its default session running.
+
+    ``import oct2py`` starts a module-level session (``oct2py.octave``) with the
+    plain ``octave`` binary, which costs a process and prints X11 warnings on a
+    headless machine. When this import is the first, that session is ours: start
+    it with the quiet executable and stop it at once. A session the user's own
+    code started earlier is left alone.
+    """
+    import sys
+
+    if "oct2py" in sys.modules:
+        return sys.modules["oct2py"]
+    saved = os.environ.get("OCTAVE_EXECUTABLE")
+    os.environ["OCTAVE_EXECUTABLE"] = executable
+    try:
+        with _quiet_stderr():
+            import oct2py
+    finally:
+        if saved is None:
+            os.environ.pop("OCTAVE_EXECUTABLE", None)
+        else:
+            os.environ["OCTAVE_EXECUTABLE"] = saved
+    default = getattr(oct2py, "octave", None)
+    if default is not None:
+        try:
+            default.exit()
+        except Exception:  # noqa: BLE001 - nothing to stop if it never started
+            pass
+    return oct2py
 
 
 class Octave:
@@ -319,20 +379,22 @@ class Octave:
         return index
 
     def _start(self) -> None:
-        from oct2py import Oct2Py, Oct2PyError  # the only import of oct2py
+        oct2py = _import_oct2py(self._executable)
+        Oct2Py, Oct2PyError = oct2py.Oct2Py, oct2py.Oct2PyError
 
         quiet = logging.getLogger("portcheck.oct2py")
         quiet.setLevel(logging.WARNING)
         try:
-            self._oc = Oct2Py(
-                executable=self._executable,
-                logger=quiet,
-                oned_as="column",
-                keep_matlab_shapes=True,
-                convert_to_float=True,
-                backend="disable",
-                load_octaverc=False,
-            )
+            with _quiet_stderr():
+                self._oc = Oct2Py(
+                    executable=self._executable,
+                    logger=quiet,
+                    oned_as="column",
+                    keep_matlab_shapes=True,
+                    convert_to_float=True,
+                    backend="disable",
+                    load_octaverc=False,
+                )
         except (Oct2PyError, OSError) as exc:
             raise OctaveNotFoundError(f"{self._executable} failed to start: {exc}") from None
         self._oc._parse_error = _format_octave_error
@@ -540,6 +602,19 @@ class Octave:
 
     def _translate(self, text: str, function: str, timeout: float | None) -> OctaveError:
         """Turn an oct2py error text into the portcheck error a user can act on."""
+        if "Session died" in text:
+            # oct2py started a bare process; ours needs its paths and hooks back.
+            self.restart()
+            warnings.warn(
+                f"Octave died while running {function}; portcheck restarted it (paths restored, "
+                "workspace variables lost).",
+                SessionRestartedWarning,
+                stacklevel=4,
+            )
+            return OctaveSessionError(
+                f"Octave died while running {function}; portcheck started a new session, so you can "
+                "call again. If it happens every time, the function exits or crashes Octave itself."
+            )
         if "Timed out" in text:
             restarted = self._recover()
             return OctaveTimeoutError(function, float(timeout or 0), restarted)

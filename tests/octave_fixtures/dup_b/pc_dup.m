@@ -1,0 +1,3 @@
+function y = pc_dup(x)
+  y = x + 2;
+end
