@@ -29,12 +29,11 @@ def _median_time(fn, repeat: int) -> float:
 
 
 def main(repeat_small: int = 200, repeat_big: int = 15) -> str:
-    from oct2py import Oct2Py
-
     import portcheck
-    from portcheck.octave import bundled_refs_dir, find_octave_executable
+    from portcheck.octave import _import_oct2py, bundled_refs_dir, find_octave_executable
 
     exe = find_octave_executable()
+    Oct2Py = _import_oct2py(exe).Oct2Py  # imported quietly; the raw session below is plain oct2py
     big = np.sin(np.arange(5000 * 400, dtype=float)).reshape(5000, 400)
 
     t0 = time.perf_counter()

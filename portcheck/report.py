@@ -272,20 +272,13 @@ _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def render_rich(report: Report) -> Any:
     """A rich renderable: header, tables, findings, notes."""
     from rich.console import Group
-    from rich.table import Table as RichTable
     from rich.text import Text
 
     parts: list[Any] = []
     verdict = Text("OK", style="bold green") if report.ok else Text("FAIL", style="bold red")
     head = Text.assemble(("portcheck ", "bold"), (f"{report.check}: ", "bold"), report.title, "  ", verdict)
     parts.append(head)
-    for t in report.tables:
-        rt = RichTable(title=t.title, title_justify="left", show_lines=False, pad_edge=False)
-        for c in t.columns:
-            rt.add_column(c, overflow="fold")
-        for row in t.rows:
-            rt.add_row(*(format_cell(c) for c in row))
-        parts.append(rt)
+    parts += [_rich_table(t) for t in report.tables]
     if report.findings:
         parts.append(Text("Findings", style="bold"))
         for f in report.findings:
@@ -306,14 +299,34 @@ def render_rich(report: Report) -> Any:
     return Group(*parts)
 
 
-def render_text(report: Report, width: int = 110) -> str:
-    """Plain text (no colour) of :func:`render_rich`, for logs and assertion messages."""
+def _rich_table(t: Table) -> Any:
+    from rich.table import Table as RichTable
+
+    rt = RichTable(title=t.title, title_justify="left", show_lines=False, pad_edge=False)
+    for c in t.columns:
+        rt.add_column(c, overflow="fold")
+    for row in t.rows:
+        rt.add_row(*(format_cell(c) for c in row))
+    return rt
+
+
+def _to_text(renderable: Any, width: int) -> str:
     from rich.console import Console
 
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False)
-    console.print(render_rich(report))
+    console.print(renderable)
     return buf.getvalue().rstrip() + "\n"
+
+
+def render_table_text(table: Table, width: int = 110) -> str:
+    """One :class:`Table` as plain text."""
+    return _to_text(_rich_table(table), width)
+
+
+def render_text(report: Report, width: int = 110) -> str:
+    """Plain text (no colour) of :func:`render_rich`, for logs and assertion messages."""
+    return _to_text(render_rich(report), width)
 
 
 _HTML_STYLE = """
@@ -384,3 +397,29 @@ def merge_findings(*groups: Sequence[Finding]) -> tuple[Finding, ...]:
                 out.append(f)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return tuple(sorted(out, key=lambda f: order[f.severity]))
+
+
+def render_html_document(reports: Sequence[Report], title: str = "portcheck report",
+                         summary: Table | None = None) -> str:
+    """A self-contained HTML page: an optional summary table, then every report.
+
+    Figures are embedded as base64 PNG, so the file can be mailed or archived.
+    """
+    e = html.escape
+    n_fail = sum(not r.ok for r in reports)
+    verdict = (f'<span class="ok">all {len(reports)} checks OK</span>' if not n_fail
+               else f'<span class="error">{n_fail} of {len(reports)} checks FAIL</span>')
+    parts = [_HTML_STYLE, '<div class="portcheck-report">', f"<h2>{e(title)}</h2><p>{verdict}</p>"]
+    if summary is not None:
+        parts.append(f"<table><caption style='text-align:left'><b>{e(summary.title)}</b></caption><tr>")
+        parts += [f"<th>{e(c)}</th>" for c in summary.columns]
+        parts.append("</tr>")
+        for row in summary.rows:
+            parts.append("<tr>" + "".join(f"<td>{e(format_cell(c))}</td>" for c in row) + "</tr>")
+        parts.append("</table>")
+    parts.append("</div>")
+    parts += [f"<hr/>{render_html(r)}" for r in reports]
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{e(title)}</title></head><body>" + "\n".join(parts) + "</body></html>"
+    )
