@@ -34,9 +34,13 @@ class Case:
     make_python_args : callable, optional
         Different arguments for the port where its signature differs.
     gradient : bool
-        ``port(x, *rest) -> (cost, grad)``: gradient-checkable with x = args[0].
+        ``port(x, *rest) -> (cost, grad)``: gradient-checkable with x = args[0]
+        (or ``args[wrt]``).
     outputs : tuple of str
         Names of the outputs, for reports (``("J", "grad")``).
+    wrt : int
+        Index of the argument the gradient is taken with respect to, when it is
+        not the first (``linearRegCostFunction(X, y, theta, lambda)``: 2).
     """
 
     name: str
@@ -49,6 +53,7 @@ class Case:
     gradient: bool = False
     outputs: tuple[str, ...] = ()
     description: str = ""
+    wrt: int = 0
 
 
 @dataclass(frozen=True)
