@@ -403,6 +403,26 @@ class Octave:
             self._oc.feval("addpath", *self.paths, nout=0, verbose=False)
         self._nargout_cache.clear()
 
+    def add_paths(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+        """Put more folders on this session's path (ahead of the bundled ones).
+
+        Folders already on the path are skipped; the change survives restarts.
+        """
+        new = []
+        for p in paths:
+            d = Path(p).expanduser().resolve()
+            if not d.is_dir():
+                raise InputError(f"Octave path {str(p)!r} is not a folder.")
+            if d not in self._user_dirs and d not in new:
+                new.append(d)
+        if not new:
+            return
+        self._user_dirs = [*new, *self._user_dirs]
+        self._index = self._index_m_files()
+        self._nargout_cache.clear()
+        if self._oc is not None:
+            self._oc.feval("addpath", *(str(d) for d in new), nout=0, verbose=False)
+
     def restart(self) -> None:
         """Start a fresh Octave process with the same paths (workspace is lost)."""
         self._stop_process()

@@ -86,20 +86,94 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def octave(pytestconfig: pytest.Config):
-    """One Octave session for the whole test process, closed at the end."""
+_SESSION: dict[str, Octave] = {}
+
+
+def _shared_octave(config: pytest.Config, extra_paths: tuple[str, ...] = ()) -> Octave:
+    """The one session of this test process (the fixture and suite items share it)."""
     reason = _octave_missing_reason()
     if reason is not None:
         if _in_ci():
             pytest.fail(f"CI=true and Octave is required: {reason}", pytrace=False)
         pytest.skip(reason)
-    session = Octave(
-        paths=pytestconfig.getoption("--octave-path") or (),
-        timeout=pytestconfig.getoption("--octave-timeout"),
-    )
-    yield session
-    session.close()
+    session = _SESSION.get("octave")
+    if session is None or session.closed:
+        session = Octave(
+            paths=config.getoption("--octave-path") or (),
+            timeout=config.getoption("--octave-timeout"),
+        )
+        _SESSION["octave"] = session
+    if extra_paths:
+        session.add_paths(extra_paths)
+    return session
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    oc = _SESSION.pop("octave", None)
+    if oc is not None:
+        oc.close()
+
+
+@pytest.fixture(scope="session")
+def octave(pytestconfig: pytest.Config) -> Octave:
+    """One Octave session for the whole test process, closed at the end."""
+    return _shared_octave(pytestconfig)
+
+
+# -- suite files ------------------------------------------------------------------
+
+
+def pytest_collect_file(file_path, parent):  # type: ignore[no-untyped-def]
+    name = file_path.name
+    if name == "portcheck.toml" or (name.startswith("portcheck_") and name.endswith(".toml")):
+        return SuiteFile.from_parent(parent, path=file_path)
+    return None
+
+
+class PortcheckFailure(AssertionError):
+    """A check whose report has error findings; its text is the report."""
+
+    def __init__(self, report: object) -> None:
+        super().__init__(str(report))
+        self.report = report
+
+
+class SuiteFile(pytest.File):
+    """A suite file: one test per pair and check."""
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        from .suite import iter_items, load_suite
+
+        suite = load_suite(self.path)
+        for pair, check in iter_items(suite):
+            yield SuiteItem.from_parent(self, name=f"{pair.name}[{check}]", pair=pair, check=check, suite=suite)
+
+
+class SuiteItem(pytest.Item):
+    """One check of one pair, run exactly as ``portcheck run`` runs it."""
+
+    def __init__(self, *, pair, check, suite, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.pair, self.check, self.suite = pair, check, suite
+        if check != "gradient":
+            self.add_marker(pytest.mark.octave)
+
+    def runtest(self) -> None:
+        from .suite import run_check
+
+        oc = _shared_octave(self.config, tuple(self.suite.paths)) if self.check != "gradient" else None
+        report = run_check(self.pair, self.check, oc, self.suite)
+        self.user_properties.append(("portcheck_kinds", ",".join(sorted(report.kinds))))
+        if not report.ok:
+            raise PortcheckFailure(report)
+
+    def repr_failure(self, excinfo, style=None):  # type: ignore[no-untyped-def]
+        if isinstance(excinfo.value, PortcheckFailure):
+            return str(excinfo.value.report)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):  # type: ignore[no-untyped-def]
+        return self.path, None, f"portcheck {self.check}: {self.pair.name}"
 
 
 __all__ = ["octave"]

@@ -1,0 +1,447 @@
+"""Declarative validation suites: ``portcheck.toml`` or ``[tool.portcheck]`` in pyproject.
+
+A suite lists port pairs (Octave function, Python ``module:function``), where
+their inputs come from, a layout, and which checks to run. ``portcheck run``
+executes it and the pytest plugin collects the same file as tests, one per
+pair and check; both go through :func:`run_check`, so they agree by construction.
+
+Format
+------
+.. code-block:: toml
+
+    [portcheck]                      # or [tool.portcheck] in pyproject.toml
+    paths = ["refs"]                 # Octave folders, relative to this file
+    timeout = 120                    # seconds for one Octave call
+    catalog = ["faithful", "gallery"]   # optional: add the bundled corpus
+
+    [[portcheck.pair]]
+    name = "nn cost"                 # default: the Octave name
+    octave = "nnCostFunction"
+    python = "mypkg.nn:nn_cost_function"      # or "ports/nn.py:nn_cost_function"
+    checks = ["compare", "gradient"]          # default ["compare"]
+    layout = [["Theta1", [25, 401]], ["Theta2", [10, 26]]]
+    nout = 2
+    inputs = "mypkg.inputs:nn_args"           # a factory returning the argument tuple
+    # inputs = { case = "ex4.nnCostFunction" }           the bundled catalogue's inputs
+    # inputs = { debug = "nn", input_layer_size = 3, hidden_layer_size = 5, num_labels = 3, m = 5, lambda = 3.0 }
+    # inputs = { mat = ["ex4data1.mat", "ex4weights.mat"],
+    #            args = [{ unroll = ["Theta1", "Theta2"] }, 400, 25, 10, "$X", "$y", 1.0] }
+    expect = ["unroll-order"]        # optional: the planted mistake (shown in the summary)
+
+    [portcheck.pair.minimize]        # options for the "minimize" check
+    method = "L-BFGS-B"
+    maxiter = 50
+    octave_optimizer = "fmincg"
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, OctaveNotFoundError, PortcheckError, PortError
+from .inputs import debug_dataset, debug_weights
+from .loading import describe_callable, load_args, load_callable
+from .report import Finding, Report, Table, jsonable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Pair", "Suite", "SuiteResult", "load_suite", "run_suite", "run_check", "catalog_pairs", "CHECKS"]
+
+CHECKS = ("compare", "gradient", "minimize")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One Octave reference and its Python port, with inputs and checks."""
+
+    name: str
+    octave: str | None
+    python: Callable[..., Any] | str
+    make_args: Callable[[], tuple]
+    make_python_args: Callable[[], tuple] | None = None
+    layout: list | None = None
+    nout: int | None = None
+    checks: tuple[str, ...] = ("compare",)
+    wrt: int = 0
+    expect: tuple[str, ...] = ()
+    minimize: Mapping[str, Any] = field(default_factory=dict)
+    objective: Callable[..., Any] | None = None
+    description: str = ""
+    base: Path | None = None
+
+    def port(self) -> Callable[..., Any]:
+        return load_callable(self.python, self.base)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded suite: pairs plus the Octave settings they share."""
+
+    pairs: tuple[Pair, ...]
+    paths: tuple[str, ...] = ()
+    timeout: float | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    source: str = "<memory>"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """Every (pair, check, report) of a run, with a summary table."""
+
+    results: tuple[tuple[Pair, str, Report], ...]
+
+    @property
+    def reports(self) -> tuple[Report, ...]:
+        return tuple(r for _, _, r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.reports)
+
+    @property
+    def expectations_met(self) -> bool:
+        """Faithful pairs clean, and every pair with ``expect`` named one of its kinds."""
+        return all(_expectation_met(p, r) for p, _, r in self.results)
+
+    def summary_table(self) -> Table:
+        rows = []
+        for pair, check, rep in self.results:
+            kinds = ", ".join(sorted({f.kind for f in rep.errors})) or "-"
+            expected = ", ".join(pair.expect) or "clean"
+            rows.append((pair.name, check, "OK" if rep.ok else "FAIL", kinds, expected,
+                         "yes" if _expectation_met(pair, rep) else "NO"))
+        return Table("suite summary", ("pair", "check", "verdict", "error kinds", "expected", "as expected"),
+                     tuple(rows))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "expectations_met": self.expectations_met,
+            "results": [
+                {"pair": p.name, "check": c, "expect": list(p.expect), **r.to_dict()} for p, c, r in self.results
+            ],
+        }
+
+    def __rich__(self) -> Any:
+        from rich.console import Group
+        from rich.text import Text
+
+        from .report import render_rich
+
+        n_fail = sum(not r.ok for r in self.reports)
+        parts: list[Any] = [render_rich(r) for r in self.reports if not r.ok]
+        parts.append(_rich_summary(self.summary_table()))
+        verdict = (Text(f"all {len(self.reports)} checks OK", style="bold green") if not n_fail
+                   else Text(f"{n_fail} of {len(self.reports)} checks found errors", style="bold red"))
+        parts.append(verdict)
+        return Group(*parts)
+
+    def __str__(self) -> str:
+        from .report import _to_text
+
+        return _to_text(self.__rich__(), 110)
+
+
+def _rich_summary(table: Table) -> Any:
+    from .report import _rich_table
+
+    return _rich_table(table)
+
+
+def _expectation_met(pair: Pair, report: Report) -> bool:
+    if not pair.expect:
+        return report.ok
+    return bool(set(pair.expect) & report.kinds)
+
+
+# -- loading --------------------------------------------------------------------
+
+
+def _read_table(path: Path) -> Mapping[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc}).") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("portcheck")
+        if table is None:
+            raise InputError(f"{path} has no [tool.portcheck] table.")
+        return table
+    table = data.get("portcheck", data)
+    return table
+
+
+def load_suite(source: str | Path | None = None) -> Suite:
+    """Read a suite file; default ``./portcheck.toml``, then ``./pyproject.toml``."""
+    if source is None:
+        for candidate in (Path("portcheck.toml"), Path("pyproject.toml")):
+            if candidate.is_file() and (candidate.name != "pyproject.toml"
+                                        or "portcheck" in tomllib.loads(candidate.read_text()).get("tool", {})):
+                source = candidate
+                break
+        else:
+            raise InputError("no suite found: create portcheck.toml or a [tool.portcheck] table in pyproject.toml.")
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{path}: no such suite file.")
+    table = _read_table(path)
+    base = path.resolve().parent
+    pairs: list[Pair] = []
+    for kind in table.get("catalog", []):
+        pairs += catalog_pairs(kind)
+    for i, entry in enumerate(table.get("pair", [])):
+        pairs.append(_pair_from_table(entry, base, f"{path}: pair #{i + 1}"))
+    if not pairs:
+        raise InputError(f"{path}: the suite lists no pairs ([[portcheck.pair]] entries or catalog = [...]).")
+    names = [p.name for p in pairs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"{path}: pair names must be unique; repeated: {dupes}.")
+    paths = tuple(str((base / p).resolve()) for p in table.get("paths", []))
+    return Suite(tuple(pairs), paths=paths, timeout=table.get("timeout"), rtol=table.get("rtol"),
+                 atol=table.get("atol"), source=str(path))
+
+
+def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
+    unknown = set(entry) - {"name", "octave", "python", "checks", "layout", "nout", "inputs", "python_inputs",
+                            "expect", "minimize", "wrt", "objective", "description"}
+    if unknown:
+        raise InputError(f"{where}: unknown keys {sorted(unknown)}.")
+    if "python" not in entry:
+        raise InputError(f"{where}: 'python' (module:function of the port) is required.")
+    checks = tuple(entry.get("checks", ["compare"]))
+    bad = set(checks) - set(CHECKS)
+    if bad:
+        raise InputError(f"{where}: unknown checks {sorted(bad)}; choose from {list(CHECKS)}.")
+    if "inputs" not in entry:
+        raise InputError(f"{where}: 'inputs' is required (a factory, a case, debug or mat inputs).")
+    octave = entry.get("octave")
+    if octave is None and checks != ("gradient",):
+        raise InputError(f"{where}: 'octave' (the reference function) is required for {list(checks)}.")
+    layout = entry.get("layout")
+    if isinstance(layout, Mapping):
+        layout = list(layout.items())
+    objective = entry.get("objective")
+    return Pair(
+        name=str(entry.get("name", octave or entry["python"])),
+        octave=octave,
+        python=entry["python"],
+        make_args=_input_factory(entry["inputs"], base, where),
+        make_python_args=_input_factory(entry["python_inputs"], base, where) if "python_inputs" in entry else None,
+        layout=[(str(n), tuple(s)) for n, s in layout] if layout else None,
+        nout=entry.get("nout"),
+        checks=checks,
+        wrt=int(entry.get("wrt", 0)),
+        expect=tuple(entry.get("expect", ())),
+        minimize=dict(entry.get("minimize", {})),
+        objective=load_callable(objective, base) if objective else None,
+        description=str(entry.get("description", "")),
+        base=base,
+    )
+
+
+def _input_factory(spec: Any, base: Path, where: str) -> Callable[[], tuple]:
+    if isinstance(spec, str):
+        return lambda: load_args(spec, base)
+    if not isinstance(spec, Mapping):
+        raise InputError(f"{where}: inputs must be 'module:function' or a table, got {spec!r}.")
+    if "case" in spec:
+        from .examples.catalog import get_case
+
+        case = get_case(spec["case"])
+        return case.make_args
+    if "debug" in spec:
+        recipe = _DEBUG_RECIPES.get(spec["debug"])
+        if recipe is None:
+            raise InputError(f"{where}: unknown debug recipe {spec['debug']!r}; known: {sorted(_DEBUG_RECIPES)}.")
+        options = {k: v for k, v in spec.items() if k != "debug"}
+        return lambda: recipe(**options)
+    if "mat" in spec:
+        files = spec["mat"] if isinstance(spec["mat"], list) else [spec["mat"]]
+        args = spec.get("args")
+        if args is None:
+            raise InputError(f"{where}: mat inputs need args = [...] naming variables as \"$X\".")
+        return lambda: _mat_args([base / f for f in files], args, where)
+    raise InputError(f"{where}: inputs table needs one of case, debug, mat.")
+
+
+def _nn_debug(input_layer_size: int = 3, hidden_layer_size: int = 5, num_labels: int = 3, m: int = 5,
+              **kw: Any) -> tuple:
+    """The course's gradient-check network, built from debug-initialized weights."""
+    lam = float(kw.get("lambda", kw.get("lam", 0.0)))
+    theta1 = debug_weights(hidden_layer_size, input_layer_size)
+    theta2 = debug_weights(num_labels, hidden_layer_size)
+    X, y = debug_dataset(m, input_layer_size, num_labels)
+    nn_params = np.concatenate([theta1.ravel(order="F"), theta2.ravel(order="F")])
+    return (nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lam)
+
+
+def _dataset_debug(m: int = 5, n_features: int = 3, n_labels: int = 3) -> tuple:
+    return debug_dataset(m, n_features, n_labels)
+
+
+_DEBUG_RECIPES: dict[str, Callable[..., tuple]] = {"nn": _nn_debug, "dataset": _dataset_debug}
+
+
+def _mat_args(files: Sequence[Path], args: Sequence[Any], where: str) -> tuple:
+    from scipy.io import loadmat
+
+    variables: dict[str, Any] = {}
+    for f in files:
+        if not f.is_file():
+            raise InputError(f"{where}: {f} does not exist.")
+        data = loadmat(f)  # 2-D everything, as MATLAB stores it
+        variables.update({k: v for k, v in data.items() if not k.startswith("__")})
+
+    def resolve(a: Any) -> Any:
+        if isinstance(a, str) and a.startswith("$"):
+            if a[1:] not in variables:
+                raise InputError(f"{where}: {a[1:]!r} is not in {[f.name for f in files]}; "
+                                 f"it holds {sorted(variables)}.")
+            return variables[a[1:]]
+        if isinstance(a, Mapping) and "unroll" in a:
+            return np.concatenate([np.asarray(resolve("$" + n), dtype=float).ravel(order="F") for n in a["unroll"]])
+        return a
+
+    return tuple(resolve(a) for a in args)
+
+
+def catalog_pairs(kind: str) -> list[Pair]:
+    """Pairs for the bundled corpus: ``"faithful"`` cases or the broken ``"gallery"``."""
+    from .examples.catalog import all_cases, all_gallery, get_case
+
+    if kind == "faithful":
+        return [
+            Pair(name=c.name, octave=c.octave, python=c.port, make_args=c.make_args,
+                 make_python_args=c.make_python_args, layout=c.layout, nout=c.nout,
+                 checks=("compare", "gradient") if c.gradient else ("compare",),
+                 wrt=getattr(c, "wrt", 0), description=c.description)
+            for c in all_cases()
+        ]
+    if kind == "gallery":
+        out = []
+        for b in all_gallery():
+            ref = get_case(b.reference)
+            out.append(Pair(
+                name=b.name, octave=ref.octave, python=b.port, make_args=b.make_args or ref.make_args,
+                make_python_args=b.make_python_args or (None if b.make_args else ref.make_python_args),
+                layout=ref.layout, nout=ref.nout, checks=(b.check,), wrt=getattr(ref, "wrt", 0),
+                expect=tuple(b.expected), objective=b.extra.get("objective"), description=b.mistake,
+                minimize=dict(b.extra.get("minimize", {})),
+            ))
+        return out
+    raise InputError(f"unknown catalog {kind!r}: use 'faithful' or 'gallery'.")
+
+
+# -- running --------------------------------------------------------------------
+
+
+def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -> Report:
+    """Run one check of one pair and return its report (never raises for a port's fault).
+
+    Set-up errors (Octave missing) propagate; a port that cannot be imported,
+    an Octave function that is missing or raises, or inputs that cannot be
+    built become a finding in the report, so one bad pair does not stop a suite.
+    """
+    tol = {}
+    if suite is not None:
+        tol = {k: v for k, v in (("rtol", suite.rtol), ("atol", suite.atol)) if v is not None}
+    try:
+        port = pair.port()
+        args = pair.make_args()
+        python_args = pair.make_python_args() if pair.make_python_args else None
+        if check == "compare":
+            from .compare import compare
+
+            return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
+                           layout=pair.layout, **tol)
+        x_args = python_args if python_args is not None else args
+        x0, rest = x_args[pair.wrt], tuple(a for i, a in enumerate(x_args) if i != pair.wrt)
+        if check == "gradient":
+            from .gradients import check_gradient
+
+            fun = port if pair.wrt == 0 else _move_first(port, pair.wrt)
+            return check_gradient(fun, x0, args=rest, layout=pair.layout)
+        if check == "minimize":
+            from .optimize import compare_minimize
+
+            return compare_minimize(pair.octave, port, x0, args=rest, octave=octave, layout=pair.layout,
+                                    objective=pair.objective, **dict(pair.minimize))
+        raise InputError(f"unknown check {check!r}")
+    except OctaveNotFoundError:
+        raise
+    except PortcheckError as exc:
+        kind = "python-error" if isinstance(exc, (PortError, InputError)) else "octave-error"
+        return Report(check=check, title=pair.name,
+                      findings=(Finding(kind, "error", str(exc), evidence={"error": type(exc).__name__}),))
+
+
+def _move_first(port: Callable[..., Any], wrt: int) -> Callable[..., Any]:
+    """Adapt ``port(a, b, theta, c)`` to ``f(theta, a, b, c)`` for gradient checks."""
+
+    def moved(x: Any, *rest: Any) -> Any:
+        rest = list(rest)
+        rest.insert(wrt, x)
+        return port(*rest)
+
+    moved.__name__ = getattr(port, "__name__", "port")
+    moved.__wrapped__ = port  # type: ignore[attr-defined]
+    return moved
+
+
+def iter_items(suite: Suite, only: Iterable[str] | None = None,
+               checks: Iterable[str] | None = None) -> list[tuple[Pair, str]]:
+    """The (pair, check) items a run executes, in order."""
+    only_set = set(only) if only else None
+    check_set = set(checks) if checks else None
+    if only_set:
+        unknown = only_set - {p.name for p in suite.pairs}
+        if unknown:
+            raise InputError(f"--only names no pair: {sorted(unknown)}.")
+    return [(p, c) for p in suite.pairs if not only_set or p.name in only_set
+            for c in p.checks if not check_set or c in check_set]
+
+
+def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[str] | None = None,
+              octave: Any = None, progress: bool | None = None) -> SuiteResult:
+    """Run every (pair, check) of a suite in one Octave session."""
+    from .octave import Octave
+
+    items = iter_items(suite, only, checks)
+    own = octave is None
+    oc = Octave(paths=suite.paths, timeout=suite.timeout) if own else octave
+    show = sys.stderr.isatty() if progress is None else progress
+    results = []
+    try:
+        if show:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("portcheck", total=len(items))
+                for pair, check in items:
+                    bar.update(task, description=f"{check} {pair.name}")
+                    results.append((pair, check, run_check(pair, check, oc, suite)))
+                    bar.advance(task)
+        else:
+            results = [(p, c, run_check(p, c, oc, suite)) for p, c in items]
+    finally:
+        if own:
+            oc.close()
+    return SuiteResult(tuple(results))
+
+
+def describe_pair(pair: Pair) -> dict[str, Any]:
+    """JSON-ready description of a pair (for reports and --json)."""
+    port = pair.python if isinstance(pair.python, str) else describe_callable(pair.python)
+    return jsonable({"name": pair.name, "octave": pair.octave, "python": port, "checks": pair.checks,
+                     "expect": pair.expect})
