@@ -77,6 +77,9 @@ class Pair:
     objective: Callable[..., Any] | None = None
     description: str = ""
     base: Path | None = None
+    outputs: tuple[str, ...] = ()
+    rtol: float | None = None
+    atol: float | None = None
 
     def port(self) -> Callable[..., Any]:
         return load_callable(self.python, self.base)
@@ -214,7 +217,7 @@ def load_suite(source: str | Path | None = None) -> Suite:
 
 def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
     unknown = set(entry) - {"name", "octave", "python", "checks", "layout", "nout", "inputs", "python_inputs",
-                            "expect", "minimize", "wrt", "objective", "description"}
+                            "expect", "minimize", "wrt", "objective", "description", "outputs", "rtol", "atol"}
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}.")
     if "python" not in entry:
@@ -247,6 +250,9 @@ def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
         objective=load_callable(objective, base) if objective else None,
         description=str(entry.get("description", "")),
         base=base,
+        outputs=tuple(entry.get("outputs", ())),
+        rtol=entry.get("rtol"),
+        atol=entry.get("atol"),
     )
 
 
@@ -325,7 +331,7 @@ def catalog_pairs(kind: str) -> list[Pair]:
             Pair(name=c.name, octave=c.octave, python=c.port, make_args=c.make_args,
                  make_python_args=c.make_python_args, layout=c.layout, nout=c.nout,
                  checks=("compare", "gradient") if c.gradient else ("compare",),
-                 wrt=getattr(c, "wrt", 0), description=c.description)
+                 wrt=c.wrt, description=c.description, outputs=c.outputs, rtol=c.rtol, atol=c.atol)
             for c in all_cases()
         ]
     if kind == "gallery":
@@ -335,7 +341,7 @@ def catalog_pairs(kind: str) -> list[Pair]:
             out.append(Pair(
                 name=b.name, octave=ref.octave, python=b.port, make_args=b.make_args or ref.make_args,
                 make_python_args=b.make_python_args or (None if b.make_args else ref.make_python_args),
-                layout=ref.layout, nout=ref.nout, checks=(b.check,), wrt=getattr(ref, "wrt", 0),
+                layout=ref.layout, nout=ref.nout, checks=(b.check,), wrt=ref.wrt, outputs=ref.outputs,
                 expect=tuple(b.expected), objective=b.extra.get("objective"), description=b.mistake,
                 minimize=dict(b.extra.get("minimize", {})),
             ))
@@ -356,6 +362,7 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
     tol = {}
     if suite is not None:
         tol = {k: v for k, v in (("rtol", suite.rtol), ("atol", suite.atol)) if v is not None}
+    tol.update({k: v for k, v in (("rtol", pair.rtol), ("atol", pair.atol)) if v is not None})
     try:
         port = pair.port()
         args = pair.make_args()
@@ -364,7 +371,7 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
             from .compare import compare
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
-                           layout=pair.layout, **tol)
+                           layout=pair.layout, outputs=pair.outputs or None, **tol)
         x_args = python_args if python_args is not None else args
         x0, rest = x_args[pair.wrt], tuple(a for i, a in enumerate(x_args) if i != pair.wrt)
         if check == "gradient":

@@ -38,6 +38,9 @@ class Case:
         (or ``args[wrt]``).
     outputs : tuple of str
         Names of the outputs, for reports (``("J", "grad")``).
+    rtol, atol : float, optional
+        Tolerances for this case when the default (agreement to rounding) is
+        too strict for a documented reason, e.g. an optimizer's output.
     wrt : int
         Index of the argument the gradient is taken with respect to, when it is
         not the first (``linearRegCostFunction(X, y, theta, lambda)``: 2).
@@ -54,6 +57,8 @@ class Case:
     outputs: tuple[str, ...] = ()
     description: str = ""
     wrt: int = 0
+    rtol: float | None = None
+    atol: float | None = None
 
 
 @dataclass(frozen=True)

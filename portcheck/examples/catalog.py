@@ -10,7 +10,7 @@ from ._case import BrokenCase, Case
 
 __all__ = ["all_cases", "all_gallery", "get_case", "Case", "BrokenCase"]
 
-_ASSIGNMENTS = ("ex2", "ex3", "ex4", "cs231n", "ex5", "ex7", "ex8", "ufldl")
+_ASSIGNMENTS = ("common", "ex2", "ex3", "ex4", "cs231n", "ex5", "ex7", "ex8", "ufldl")
 
 
 @lru_cache(maxsize=1)

@@ -180,6 +180,7 @@ CASES: list[Case] = [
         port=one_vs_all,
         make_args=_one_vs_all_args,
         outputs=("all_theta",),
+        atol=1e-6,
         description="4 classes, 20 examples, 3 features, lambda 1." + _OPTIMIZER_NOTE,
     ),
     Case(
