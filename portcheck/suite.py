@@ -71,7 +71,7 @@ class Pair:
     layout: list | None = None
     nout: int | None = None
     checks: tuple[str, ...] = ("compare",)
-    wrt: int = 0
+    wrt: int | None = None
     expect: tuple[str, ...] = ()
     minimize: Mapping[str, Any] = field(default_factory=dict)
     objective: Callable[..., Any] | None = None
@@ -244,7 +244,7 @@ def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
         layout=[(str(n), tuple(s)) for n, s in layout] if layout else None,
         nout=entry.get("nout"),
         checks=checks,
-        wrt=int(entry.get("wrt", 0)),
+        wrt=int(entry["wrt"]) if "wrt" in entry else None,
         expect=tuple(entry.get("expect", ())),
         minimize=dict(entry.get("minimize", {})),
         objective=load_callable(objective, base) if objective else None,
@@ -331,7 +331,7 @@ def catalog_pairs(kind: str) -> list[Pair]:
             Pair(name=c.name, octave=c.octave, python=c.port, make_args=c.make_args,
                  make_python_args=c.make_python_args, layout=c.layout, nout=c.nout,
                  checks=("compare", "gradient") if c.gradient else ("compare",),
-                 wrt=c.wrt, description=c.description, outputs=c.outputs, rtol=c.rtol, atol=c.atol)
+                 wrt=c.wrt if c.gradient else None, description=c.description, outputs=c.outputs, rtol=c.rtol, atol=c.atol)
             for c in all_cases()
         ]
     if kind == "gallery":
@@ -341,7 +341,7 @@ def catalog_pairs(kind: str) -> list[Pair]:
             out.append(Pair(
                 name=b.name, octave=ref.octave, python=b.port, make_args=b.make_args or ref.make_args,
                 make_python_args=b.make_python_args or (None if b.make_args else ref.make_python_args),
-                layout=ref.layout, nout=ref.nout, checks=(b.check,), wrt=ref.wrt, outputs=ref.outputs,
+                layout=ref.layout, nout=ref.nout, checks=(b.check,), wrt=ref.wrt if ref.gradient else None, outputs=ref.outputs,
                 expect=tuple(b.expected), objective=b.extra.get("objective"), description=b.mistake,
                 minimize=dict(b.extra.get("minimize", {})),
             ))
@@ -371,13 +371,14 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
             from .compare import compare
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
-                           layout=pair.layout, outputs=pair.outputs or None, **tol)
+                           layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, **tol)
         x_args = python_args if python_args is not None else args
-        x0, rest = x_args[pair.wrt], tuple(a for i, a in enumerate(x_args) if i != pair.wrt)
+        wrt = pair.wrt or 0
+        x0, rest = x_args[wrt], tuple(a for i, a in enumerate(x_args) if i != wrt)
         if check == "gradient":
             from .gradients import check_gradient
 
-            fun = port if pair.wrt == 0 else _move_first(port, pair.wrt)
+            fun = port if wrt == 0 else _move_first(port, wrt)
             return check_gradient(fun, x0, args=rest, layout=pair.layout)
         if check == "minimize":
             from .optimize import compare_minimize
@@ -427,6 +428,8 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
     items = iter_items(suite, only, checks)
     own = octave is None
     oc = Octave(paths=suite.paths, timeout=suite.timeout) if own else octave
+    if not own and suite.paths:
+        oc.add_paths(suite.paths)
     show = sys.stderr.isatty() if progress is None else progress
     results = []
     try:

@@ -1,0 +1,784 @@
+"""Side-by-side comparison: run the Octave reference and the Python port, explain the differences.
+
+:func:`compare` runs both sides on identical inputs (copies, so nothing the
+caller owns is touched), aligns their outputs, measures the differences per
+output and per layout block, and hands every difference to
+:mod:`portcheck.diagnose`, which names the mistake. Where a hypothesis is
+cheap to prove, compare re-runs the port on a counterfactual input (labels
+shifted by one, a column passed as a 1-D vector, the parameter vector in C
+order, λ = 0) and reports the kind only when the port then matches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib
+import importlib.util
+import inspect
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .diagnose import Subject, diagnose_pair
+from .diagnose._arrays import allclose, as_float_array, error_stats, location, location_text
+from .diagnose.capture import explain_capture, explain_mutation, explain_nondeterminism, perturb
+from .diagnose.failures import octave_error, python_error
+from .diagnose.indexing import counterfactual_index_base
+from .diagnose.localise import first_divergence
+from .diagnose.order import counterfactual_unroll_order
+from .diagnose.rerun import Rerun
+from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast
+from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError, PortError
+from .inputs import Layout, as_layout
+from .octave import Octave
+from .report import Finding, Report, Table, merge_findings
+
+__all__ = ["compare", "assert_port", "load_port", "DEFAULT_RTOL", "DEFAULT_ATOL"]
+
+#: Default relative tolerance. Octave and NumPy evaluate the same formulas with
+#: the same IEEE doubles but in different summation orders, so a faithful port
+#: agrees to ~1e-14 relative; 1e-7 leaves room for longer reductions and
+#: ``exp``/``log`` round-off while every real porting mistake is far larger.
+DEFAULT_RTOL = 1e-7
+#: Default absolute tolerance: for entries whose reference is (nearly) zero,
+#: such as the regularization-free bias gradient of a symmetric problem.
+DEFAULT_ATOL = 1e-10
+
+#: Kinds that explain a difference; anything else (a bare ``mismatch``) sends
+#: compare on to the counterfactual re-runs.
+_EXPLAINED = {"sign", "scale", "ddof", "transposed", "unroll-order", "swapped-blocks",
+              "regularization", "index-base"}
+
+
+def load_port(port: Callable[..., Any] | str) -> tuple[Callable[..., Any], str]:
+    """Resolve a port given as a callable or as ``"module:function"`` / ``"path/file.py:function"``.
+
+    Returns the callable and a display name.
+
+    Raises
+    ------
+    PortError
+        When the module cannot be imported, the attribute does not exist, or
+        the object is not callable; the message says which.
+    """
+    if isinstance(port, str):
+        mod_name, sep, attr = port.partition(":")
+        if not sep or not mod_name or not attr:
+            raise PortError(
+                f"A port given as a string must be 'module:function' (e.g. 'mypkg.nn:cost'), got {port!r}."
+            )
+        try:
+            if mod_name.endswith(".py") or os.sep in mod_name or "/" in mod_name:
+                path = Path(mod_name).expanduser().resolve()
+                if not path.is_file():
+                    raise PortError(f"Cannot load port {port!r}: file {str(path)!r} does not exist.")
+                spec = importlib.util.spec_from_file_location(path.stem, path)
+                if spec is None or spec.loader is None:
+                    raise PortError(f"Cannot load port {port!r}: {str(path)!r} is not a Python module.")
+                module = importlib.util.module_from_spec(spec)
+                sys.modules.setdefault(path.stem, module)
+                spec.loader.exec_module(module)
+            else:
+                module = importlib.import_module(mod_name)
+        except PortError:
+            raise
+        except ImportError as exc:
+            raise PortError(
+                f"Cannot import module {mod_name!r} for port {port!r}: {exc}. Is it installed, or is its "
+                f"folder on sys.path (run from the project root, or `pip install -e .`)?"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - the user's module raised while importing
+            raise PortError(
+                f"Importing {mod_name!r} for port {port!r} raised {type(exc).__name__}: {exc}."
+            ) from None
+        obj: Any = module
+        for part in attr.split("."):
+            if not hasattr(obj, part):
+                public = sorted(n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n)))
+                raise PortError(
+                    f"Module {mod_name!r} has no attribute {attr!r}; its callables are: "
+                    f"{', '.join(public[:20]) or '(none)'}."
+                )
+            obj = getattr(obj, part)
+        if not callable(obj):
+            raise PortError(f"{port!r} is a {type(obj).__name__}, not a function.")
+        return obj, port
+    if not callable(port):
+        raise PortError(
+            f"The port must be a callable (your NumPy function) or a 'module:function' string, got a "
+            f"{type(port).__name__}."
+        )
+    name = getattr(port, "__qualname__", None) or getattr(port, "__name__", None) or repr(port)
+    module = getattr(port, "__module__", None)
+    return port, f"{module}:{name}" if module and module != "__main__" else str(name)
+
+
+def _parameter_names(fn: Callable[..., Any], n: int) -> list[str]:
+    """Names of the first ``n`` positional parameters, for messages ("y", "nn_params")."""
+    names: list[str] = []
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        sig = None
+    if sig is not None:
+        for p in sig.parameters.values():
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                names.append(p.name)
+            elif p.kind == p.VAR_POSITIONAL:
+                break
+    names = names[:n]
+    names += [f"argument {i + 1}" for i in range(len(names), n)]
+    return names
+
+
+#: Parameter names that hold a penalty weight: zeroing one is the λ = 0 counterfactual.
+_WEIGHT_NAMES = {"lambda", "lambda_", "lam", "lmbda", "lamda", "reg", "reg_lambda", "l2", "weight_decay",
+                 "beta", "decay"}
+#: Parameter names that hold the parameter vector, when it is not the first argument.
+_PARAM_NAMES = {"theta", "params", "nn_params", "w", "weights", "p", "x", "t", "x0", "theta0"}
+
+
+def _is_float_vector(a: Any) -> bool:
+    return (isinstance(a, np.ndarray) and a.size > 1 and np.issubdtype(a.dtype, np.floating)
+            and (a.ndim == 1 or (a.ndim == 2 and 1 in a.shape)))
+
+
+def _param_position(args: Sequence[Any], names: Sequence[str], wrt: int | None) -> int | None:
+    """Which argument is the parameter vector: ``wrt``, a name like ``theta``, or the first argument."""
+    if wrt is not None:
+        if not isinstance(wrt, (int, np.integer)) or not 0 <= int(wrt) < len(args):
+            raise InputError(f"wrt must index one of the {len(args)} arguments, got {wrt!r}.")
+        return int(wrt) if _is_float_vector(args[int(wrt)]) else None
+    for i, a in enumerate(args):
+        if i < len(names) and names[i].lower() in _PARAM_NAMES and _is_float_vector(a):
+            return i
+    if args and _is_float_vector(args[0]):
+        return 0
+    return None
+
+
+def _weight_positions(args: Sequence[Any], names: Sequence[str]) -> list[int]:
+    """Positions of non-zero float scalars whose parameter name says they weight a penalty."""
+    out = []
+    for i, a in enumerate(args):
+        if i < len(names) and names[i].lower() in _WEIGHT_NAMES and _is_float_scalar(a) and float(a) != 0:
+            out.append(i)
+    return out
+
+
+def _is_float_scalar(a: Any) -> bool:
+    return (isinstance(a, (float, int, np.floating, np.integer)) and not isinstance(a, (bool, np.bool_))
+            and math.isfinite(float(a)))
+
+
+def _infer_context(args: Sequence[Any], names: Sequence[str], given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``m`` (rows of the first data matrix) and ``lambda`` (a parameter named like it), unless given.
+
+    Only used to *name* a recognised factor ("= m"), never to decide a verdict.
+    """
+    ctx: dict[str, Any] = dict(given or {})
+    if "m" not in ctx:
+        for a in args:
+            if isinstance(a, np.ndarray) and a.ndim == 2 and a.shape[0] > 1 and a.shape[1] > 1:
+                ctx["m"] = int(a.shape[0])
+                ctx.setdefault("m_alt", int(a.shape[1]))
+                break
+    if "lambda" not in ctx:
+        for i in _weight_positions(args, names):
+            if names[i].lower().startswith("lam") or names[i].lower() in {"reg", "reg_lambda", "l2"}:
+                ctx["lambda"] = float(args[i])
+                break
+    return ctx
+
+
+def _copy_args(args: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(copy.deepcopy(a) for a in args)
+
+
+@dataclass
+class _Run:
+    outputs: Any = None
+    error: BaseException | None = None
+    args_after: tuple[Any, ...] = ()
+
+
+def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False) -> _Run:
+    """Call the port on copies of ``args``; its exception is returned, not raised.
+
+    ``quiet`` silences warnings for portcheck's own extra calls (the repeat,
+    counterfactuals): the user sees the port's warnings once, from the real call.
+    """
+    sent = _copy_args(args)
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore") if quiet else contextlib.nullcontext():
+            try:
+                out = fn(*sent)
+            except Exception as exc:  # noqa: BLE001 - the port's failure is a finding, not our crash
+                return _Run(None, exc, sent)
+    return _Run(out, None, sent)
+
+
+@dataclass
+class _Outputs:
+    values: list[Any]
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _split_outputs(raw: Any, nout: int, names: Sequence[str]) -> _Outputs:
+    """The port's return value as a list of ``nout`` outputs (fewer if it returned fewer)."""
+    if nout == 1:
+        if isinstance(raw, tuple):
+            if len(raw) == 0:
+                return _Outputs([], findings=[Finding(
+                    kind="shape", severity="error", output=names[0],
+                    message=f"PYTHON returned an empty tuple where OCTAVE returns {names[0]}.")])
+            note = [f"PYTHON returned a tuple of {len(raw)} values; compared the first as {names[0]}."]
+            return _Outputs([raw[0]], notes=note if len(raw) > 1 else [])
+        return _Outputs([raw])
+    if not isinstance(raw, (tuple, list)) or (isinstance(raw, list) and _is_numeric_list(raw)):
+        return _Outputs([raw], findings=[Finding(
+            kind="shape", severity="error",
+            message=(f"PYTHON returned 1 value where OCTAVE returns {nout} ({', '.join(names)}): "
+                     f"return them all as a tuple, `return {', '.join(_identifier(n) for n in names)}`."),
+            evidence={"python_outputs": 1, "octave_outputs": nout},
+        )])
+    values = list(raw)
+    out = _Outputs(values[:nout])
+    if len(values) > nout:
+        out.notes.append(f"PYTHON returned {len(values)} values; compared the first {nout}.")
+    elif len(values) < nout:
+        out.findings.append(Finding(
+            kind="shape", severity="error",
+            message=(f"PYTHON returned {len(values)} values where OCTAVE returns {nout} "
+                     f"({', '.join(names)}): the missing outputs were not compared."),
+            evidence={"python_outputs": len(values), "octave_outputs": nout},
+        ))
+    return out
+
+
+def _is_numeric_list(v: list) -> bool:
+    return all(isinstance(x, (int, float, np.number)) for x in v)
+
+
+def _identifier(name: str) -> str:
+    return name if name.isidentifier() else name.replace(" ", "")
+
+
+def _as_tuple(value: Any, nout: int) -> tuple[Any, ...]:
+    if nout == 1:
+        return (value,)
+    return tuple(value)
+
+
+class _Comparison:
+    """Holds one compare call's state while its steps run; not public."""
+
+    def __init__(self, function: str, fn: Callable[..., Any], port_name: str, args: tuple, py_args: tuple,
+                 oc: Octave, nout: int, names: list[str], layout: Layout | None, rtol: float, atol: float,
+                 intermediates: bool, context: Mapping[str, Any] | None, timeout: float | None,
+                 wrt: int | None) -> None:
+        self.function, self.fn, self.port_name = function, fn, port_name
+        self.args, self.py_args, self.oc, self.nout, self.names = args, py_args, oc, nout, names
+        self.layout, self.rtol, self.atol = layout, rtol, atol
+        self.intermediates, self.timeout = intermediates, timeout
+        self.n_compared = nout - 1 if intermediates else nout
+        self.arg_names = _parameter_names(fn, len(py_args))
+        self.context = _infer_context(args, self.arg_names, context)
+        self.param_pos = _param_position(args, self.arg_names, wrt)
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.tables: list[Table] = []
+        self.details: dict[str, Any] = {
+            "function": function, "port": port_name, "nout": nout, "rtol": rtol, "atol": atol,
+            "layout": layout.to_list() if layout is not None else None, "outputs": {},
+            "counterfactuals": [],
+        }
+
+    # -- the two runs --------------------------------------------------------
+
+    def run_octave(self, args: Sequence[Any]) -> tuple[Any, ...]:
+        out = self.oc.call(self.function, *args, nout=self.nout, timeout=self.timeout)
+        return _as_tuple(out, self.nout)
+
+    def subject(self, output: str | None) -> Subject:
+        return Subject(output=output, rtol=self.rtol, atol=self.atol, context=self.context)
+
+    def params_for(self, ref: Any) -> np.ndarray | None:
+        """The parameter vector, for an output of its length (a gradient) or a scalar (a cost)."""
+        if self.param_pos is None:
+            return None
+        p = self.args[self.param_pos]
+        return p if np.size(ref) in (1, p.size) else None
+
+    def outputs_match(self, ref: tuple[Any, ...], values: Sequence[Any]) -> bool:
+        """Every compared output matches, and the reference is finite (NaN = NaN proves nothing)."""
+        if len(values) < self.n_compared:
+            return False
+        for i in range(self.n_compared):
+            al = align(ref[i], values[i], self.subject(self.names[i]))
+            if al.comparable and not np.all(np.isfinite(al.reference)):
+                return False
+            if not al.comparable or any(f.severity == "error" for f in al.findings):
+                return False
+            if not allclose(al.reference, al.candidate, self.rtol, self.atol):
+                return False
+        return True
+
+    def make_rerun(self, ref: tuple[Any, ...]):
+        def rerun(new_args: tuple, transform: Callable[[tuple], tuple] | None = None) -> Rerun:
+            run = _call(self.fn, new_args, quiet=True)
+            label = "port(" + ", ".join(self.arg_names) + ")"
+            if run.error is not None:
+                self.details["counterfactuals"].append({"call": label, "raised": type(run.error).__name__})
+                return Rerun(None, run.error, False)
+            split = _split_outputs(run.outputs, self.nout, self.names)
+            values = tuple(split.values)
+            if transform is not None:
+                try:
+                    values = tuple(transform(values))
+                except Exception:  # noqa: BLE001 - a transform that does not apply is a non-match
+                    return Rerun(values, None, False)
+            ok = self.outputs_match(ref, values)
+            self.details["counterfactuals"].append({"call": label, "matches": ok})
+            return Rerun(values, None, ok)
+        return rerun
+
+    # -- steps ---------------------------------------------------------------
+
+    def compare_outputs(self, ref: tuple[Any, ...], values: Sequence[Any]) -> dict[str, list[Finding]]:
+        """Diagnose each output; fill the tables. Returns findings per output name."""
+        per_output: dict[str, list[Finding]] = {}
+        rows = []
+        for i in range(self.n_compared):
+            name = self.names[i]
+            if i >= len(values):
+                rows.append((name, _shape_of(ref[i]), "missing", None, None, "not compared", "-"))
+                continue
+            # A scalar output (a cost) gets the layout too: its regularization
+            # check needs the parameter blocks to tell bias from weights.
+            lay = self.layout if self.layout is not None and (
+                _fits(self.layout, ref[i]) or np.size(ref[i]) == 1) else None
+            dg = diagnose_pair(ref[i], values[i], self.subject(name), layout=lay, params=self.params_for(ref[i]))
+            per_output[name] = dg.findings
+            self.notes += dg.notes
+            stats_row, ostats = self._stats_row(name, ref[i], values[i], dg, lay)
+            rows.append(stats_row)
+            self.details["outputs"][name] = ostats
+            if lay is not None and _fits(lay, ref[i]) and dg.reference is not None and dg.candidate is not None:
+                self.tables.append(self._block_table(name, dg.reference, dg.candidate, lay))
+        self.tables.insert(0, Table(
+            title="Outputs: OCTAVE (reference) vs PYTHON (port)",
+            columns=("output", "OCTAVE shape", "PYTHON shape", "max abs error", "max rel error",
+                     "mismatched", "worst element"),
+            rows=tuple(rows),
+        ))
+        return per_output
+
+    def _stats_row(self, name: str, ref: Any, val: Any, dg: Any, lay: Layout | None) -> tuple[tuple, dict]:
+        rshape, pshape = _shape_of(ref), _shape_of(val)
+        if dg.reference is None or dg.candidate is None:
+            return (name, rshape, pshape, None, None, "not comparable", "-"), {
+                "octave_shape": rshape, "python_shape": pshape, "comparable": False}
+        st = error_stats(dg.reference, dg.candidate, self.rtol, self.atol)
+        worst = "-"
+        loc = None
+        if st.worst is not None and st.n_bad:
+            loc = location(st.worst, dg.reference.shape, lay)
+            worst = location_text(loc)
+        return (name, rshape, pshape, st.max_abs, st.max_rel, st.mismatched_text, worst), {
+            "octave_shape": rshape, "python_shape": pshape, "comparable": True, "max_abs": st.max_abs,
+            "max_rel": st.max_rel, "mismatched": st.n_bad, "total": st.n, "worst": loc,
+            "octave_value": st.reference_value if loc else None,
+            "python_value": st.candidate_value if loc else None,
+        }
+
+    def _block_table(self, name: str, ref: np.ndarray, cand: np.ndarray, lay: Layout) -> Table:
+        rb, cb = lay.split(ref.reshape(-1)), lay.split(cand.reshape(-1))
+        rows = []
+        for b in lay:
+            st = error_stats(rb[b.name], cb[b.name], self.rtol, self.atol)
+            worst = "-"
+            if st.worst is not None and st.n_bad:
+                worst = location_text(location(b.start + st.worst, (lay.size, 1), lay))
+            rows.append((b.name, b.shape, st.max_abs, st.max_rel, st.mismatched_text, worst))
+        return Table(title=f"{name} by block", columns=("block", "shape", "max abs error", "max rel error",
+                                                        "mismatched", "worst element"), rows=tuple(rows))
+
+    def counterfactuals(self, ref: tuple[Any, ...], error: BaseException | None) -> list[Finding]:
+        """Try the cheap hypotheses in turn; the first that makes the port match is the finding."""
+        rerun = self.make_rerun(ref)
+        subject = self.subject(None)
+        names = self.arg_names
+        found = counterfactual_index_base(self.py_args, rerun, subject, original_error=error, names=names)
+        if not found:
+            found = counterfactual_broadcast(self.py_args, rerun, subject, names=names)
+        if not found and self.layout is not None:
+            found = counterfactual_unroll_order(self.py_args, rerun, self.layout, names=names)
+        if not found:
+            found = self.counterfactual_lambda(ref)
+        return found
+
+    def counterfactual_lambda(self, ref: tuple[Any, ...]) -> list[Finding]:
+        """Both sides with a penalty weight set to 0: agreement puts the mistake in that term."""
+        if len(self.py_args) != len(self.args):
+            return []
+        for i in _weight_positions(self.py_args, self.arg_names):
+            if not _is_float_scalar(self.args[i]):
+                continue
+            args0, py0 = list(self.args), list(self.py_args)
+            args0[i] = 0.0
+            py0[i] = 0.0
+            try:
+                ref0 = self.run_octave(args0)
+            except (OctaveRuntimeError, OctaveTimeoutError):
+                continue
+            run = _call(self.fn, py0, quiet=True)
+            if run.error is not None:
+                continue
+            values = _split_outputs(run.outputs, self.nout, self.names).values
+            ok = self.outputs_match(ref0, values)
+            label = self.arg_names[i]
+            self.details["counterfactuals"].append({"call": f"both sides with {label} = 0", "matches": ok})
+            if not ok:
+                continue
+            if label.lower() == "beta":
+                term = ("the sparsity penalty: check its sign and that beta multiplies both its cost "
+                        "and its gradient")
+            else:
+                term = ("the regularization penalty: check its factor (the course uses λ/(2m)·Σθ² in the "
+                        "cost and (λ/m)·θ in the gradient) and that the bias weights (`Theta[:, 0]`, "
+                        "`theta[0]`) are left out")
+            return [Finding(
+                kind="regularization", severity="error",
+                message=(f"the port matches the reference when {label} = 0, so the mistake is in the term "
+                         f"{label} multiplies, {term}."),
+                evidence={"counterfactual": f"{label} = 0 on both sides", "argument": i + 1},
+            )]
+        return []
+
+    def check_capture(self, ref: tuple[Any, ...], values: Sequence[Any]) -> list[Finding]:
+        """Perturb the parameter vector on both sides; the port must move when the reference does."""
+        i = self.param_pos
+        if i is None or i >= len(self.py_args) or not _is_float_vector(self.py_args[i]):
+            return []
+        args2 = list(self.args)
+        py2 = list(self.py_args)
+        args2[i] = perturb(self.args[i])
+        py2[i] = perturb(self.py_args[i])
+        try:
+            ref2 = self.run_octave(args2)
+        except (OctaveRuntimeError, OctaveTimeoutError):
+            return []
+        run = _call(self.fn, py2, quiet=True)
+        if run.error is not None:
+            return []
+        values2 = _split_outputs(run.outputs, self.nout, self.names).values
+        n = min(self.n_compared, len(values), len(values2))
+        port_same = n > 0 and all(_identical(values[k], values2[k]) for k in range(n))
+        ref_same = all(_identical(ref[k], ref2[k]) for k in range(n))
+        self.details["counterfactuals"].append(
+            {"call": f"both sides at a perturbed {self.arg_names[i]}", "port_changed": not port_same,
+             "reference_changed": not ref_same})
+        return explain_capture(port_same, ref_same, self.arg_names[i])
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Bit-for-bit equal numeric values (NaN equal to NaN)."""
+    x, y = as_float_array(a), as_float_array(b)
+    if x is None or y is None:
+        return False
+    return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
+
+
+def _fits(layout: Layout, value: Any) -> bool:
+    try:
+        return layout.fits(np.asarray(value))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _shape_of(value: Any) -> Any:
+    if isinstance(value, (float, int, np.number)) and not isinstance(value, bool):
+        return "scalar"
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return tuple(int(s) for s in shape) if len(shape) else "scalar"
+    return type(value).__name__
+
+
+def compare(
+    function: str,
+    port: Callable[..., Any] | str,
+    args: Sequence[Any] = (),
+    *,
+    octave: Octave | None = None,
+    nout: int | None = None,
+    layout: Layout | Sequence[tuple[str, Sequence[int]]] | Mapping[str, Sequence[int]] | None = None,
+    python_args: Sequence[Any] | None = None,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    intermediates: bool = False,
+    outputs: Sequence[str] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+    wrt: int | None = None,
+) -> Report:
+    """Run an Octave reference and its Python port on the same inputs and explain any difference.
+
+    Parameters
+    ----------
+    function : str
+        The Octave function (``"nnCostFunction"``, or folder-qualified ``"ex2/predict"``).
+    port : callable or str
+        The Python port, or ``"module:function"`` / ``"path/to/file.py:function"``.
+    args : sequence
+        Inputs for both sides. Each side receives its own copy; 1-D arrays
+        reach Octave as columns.
+    octave : Octave, optional
+        The session to use; by default a temporary one is started and closed.
+    nout : int, optional
+        Outputs to request and compare (default: all the reference declares).
+    layout : Layout or list of (name, shape), optional
+        How a parameter vector unrolls into named blocks (column-major).
+        Every output of the layout's length is compared block by block.
+    python_args : sequence, optional
+        Different inputs for the port where its signature differs.
+    rtol, atol : float
+        An element matches when ``|python - octave| <= atol + rtol*|octave|``.
+        Defaults :data:`DEFAULT_RTOL` = 1e-7 and :data:`DEFAULT_ATOL` = 1e-10.
+    intermediates : bool, default False
+        The last output of each side is a struct / dict of named intermediate
+        values; the first one that differs is reported as ``first-divergence``.
+    outputs : sequence of str, optional
+        Names of the outputs for the report (default ``"output 1"``, ...).
+    context : mapping, optional
+        ``{"m": ..., "lambda": ...}`` to name recognised factors; inferred from
+        the arguments when omitted (rows of the first data matrix, the last
+        float argument).
+    timeout : float, optional
+        Seconds allowed for one Octave call.
+    wrt : int, optional
+        Index of the parameter-vector argument (default: one named like
+        ``theta``/``params``, else the first argument when it is a vector). It
+        gives the ``regularization`` checks their parameters and is the
+        argument perturbed for ``lambda-capture``.
+
+    Returns
+    -------
+    Report
+        ``check="compare"``; ``report.ok`` is False when any finding is an error.
+
+    Raises
+    ------
+    PortError
+        The port cannot be imported or is not callable.
+    OctaveFunctionNotFoundError, AmbiguousFunctionError, OctaveSyntaxError
+        The reference cannot be found or parsed (the message says what to do).
+    InputError, LayoutError
+        Arguments portcheck cannot send to Octave, or a malformed layout.
+
+    Notes
+    -----
+    Counterfactual re-runs of the port (each reported only when the port then
+    matches): integer inputs shifted by ±1 (``index-base``), vector inputs
+    passed as 1-D / as columns (``broadcast``), the parameter vector
+    re-unrolled in C order (``unroll-order``), and both sides with λ = 0
+    (``regularization``). The port is always called twice (``nondeterministic``)
+    and, when its first argument is a parameter vector, once more at a
+    perturbed point alongside the reference (``lambda-capture``).
+
+    Examples
+    --------
+    >>> report = compare("nnCostFunction", my_port, args=(p, 3, 5, 3, X, y, 1.0),  # doctest: +SKIP
+    ...                  octave=oc, layout=[("Theta1", (5, 4)), ("Theta2", (3, 6))])
+    >>> report.ok                                                                      # doctest: +SKIP
+    True
+    """
+    fn, port_name = load_port(port)
+    if not isinstance(function, str) or not function:
+        raise InputError(f"function must be the name of an Octave function, got {function!r}.")
+    if isinstance(args, (str, bytes, np.ndarray)) or not isinstance(args, Sequence):
+        raise InputError("args must be a tuple of arguments, e.g. args=(theta, X, y); wrap a single "
+                         "array as args=(x,).")
+    if python_args is not None and (isinstance(python_args, (str, bytes, np.ndarray))
+                                    or not isinstance(python_args, Sequence)):
+        raise InputError("python_args must be a tuple of arguments for the port.")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+            raise InputError(f"{name} must be a non-negative number, got {tol!r}.")
+    lay = as_layout(layout)
+    args_t = tuple(args)
+    py_args_t = tuple(python_args) if python_args is not None else args_t
+
+    own = octave is None
+    oc = Octave() if own else octave
+    try:
+        return _compare(function, fn, port_name, args_t, py_args_t, oc, nout, lay, float(rtol), float(atol),
+                        intermediates, outputs, context, timeout, wrt)
+    finally:
+        if own:
+            oc.close()
+
+
+def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple, py_args: tuple, oc: Octave,
+             nout: int | None, lay: Layout | None, rtol: float, atol: float, intermediates: bool,
+             outputs: Sequence[str] | None, context: Mapping[str, Any] | None, timeout: float | None,
+             wrt: int | None) -> Report:
+    if nout is None:
+        nout = oc.nargout(function)
+    if not isinstance(nout, (int, np.integer)) or nout < 1:
+        raise InputError(f"nout must be a positive integer, got {nout!r}.")
+    nout = int(nout)
+    if intermediates and nout < 2:
+        raise InputError("intermediates=True needs at least two outputs: the results, then the struct "
+                         "of intermediates as the last output.")
+    names = list(outputs) if outputs is not None else []
+    names += [f"output {i + 1}" for i in range(len(names), nout)]
+    if intermediates and outputs is None:
+        names[-1] = "intermediates"
+    cmp = _Comparison(function, fn, port_name, args, py_args, oc, nout, names[:nout], lay, rtol, atol,
+                      intermediates, context, timeout, wrt)
+    title = f"{function}  vs  {port_name}"
+
+    # The reference. Errors the user must fix before anything can run propagate;
+    # a reference that fails on these inputs is a finding.
+    ref: tuple[Any, ...] | None
+    try:
+        ref = cmp.run_octave(args)
+    except (OctaveRuntimeError, OctaveTimeoutError) as exc:
+        cmp.findings.append(octave_error(exc, function))
+        ref = None
+
+    first = _call(fn, py_args)
+    cmp.findings += explain_mutation(py_args, first.args_after, cmp.arg_names)
+    if first.error is not None:
+        cmp.findings.append(python_error(first.error, port_name))
+
+    if ref is None:
+        if first.error is None:
+            cmp.notes.append("The reference failed, so the port's outputs were not compared.")
+        return _report(cmp, title)
+
+    if first.error is not None:
+        found = cmp.counterfactuals(ref, first.error)
+        cmp.findings += found
+        rows = [(n, _shape_of(ref[i]), "raised", None, None, "not compared", "-")
+                for i, n in enumerate(names[:cmp.n_compared])]
+        cmp.tables.append(Table(title="Outputs: OCTAVE (reference) vs PYTHON (port)",
+                                columns=("output", "OCTAVE shape", "PYTHON shape", "max abs error",
+                                         "max rel error", "mismatched", "worst element"), rows=tuple(rows)))
+        return _report(cmp, title)
+
+    split = _split_outputs(first.outputs, nout, names)
+    cmp.notes += split.notes
+    cmp.findings += split.findings
+    values = split.values
+
+    second = _call(fn, py_args, quiet=True)
+    nondet: list[Finding] = []
+    if second.error is None:
+        values2 = _split_outputs(second.outputs, nout, names).values
+        nondet = explain_nondeterminism(values, values2, names, rtol, atol)
+    else:
+        nondet = [Finding(kind="nondeterministic", severity="error",
+                          message=f"the port raised {type(second.error).__name__} on the second of two "
+                                  f"identical calls, but not on the first: it keeps state between calls.")]
+    cmp.findings += nondet
+
+    per_output = cmp.compare_outputs(ref, values)
+    output_findings = [f for fs in per_output.values() for f in fs]
+    mismatched = any(f.severity == "error" for f in output_findings)
+    unexplained = any(
+        not any(f.kind in _EXPLAINED for f in fs) and any(f.severity == "error" for f in fs)
+        for fs in per_output.values()
+    )
+    if unexplained and not nondet:
+        found = cmp.counterfactuals(ref, None)
+        if found:
+            blown_up = [f for f in output_findings if f.kind == "broadcast"]
+            proof = [f for f in found if f.kind == "broadcast"]
+            if blown_up and proof:
+                found = [combine_broadcast(b, proof[0]) for b in blown_up]
+            drop = {"mismatch"} | ({"broadcast"} if proof else set())
+            output_findings = [f for f in output_findings if f.kind not in drop]
+            output_findings += found
+    cmp.findings += output_findings
+
+    if not mismatched and not nondet and not split.findings:
+        cmp.findings += cmp.check_capture(ref, values)
+
+    if intermediates:
+        outputs_differ = mismatched or bool(split.findings)
+        if len(values) >= nout:
+            loc = first_divergence(ref[-1], values[-1], cmp.subject(names[-1]), outputs_differ)
+            cmp.findings += loc.findings
+            cmp.notes += loc.notes
+            if loc.rows:
+                cmp.tables.append(Table(
+                    title=f"{names[-1]}: first to last",
+                    columns=("intermediate", "OCTAVE shape", "PYTHON shape", "max abs error",
+                             "max rel error", "mismatched", "worst element"),
+                    rows=tuple(loc.rows)))
+        else:
+            cmp.notes.append("The port returned no intermediates to localise with.")
+    return _report(cmp, title)
+
+
+def _report(cmp: _Comparison, title: str) -> Report:
+    return Report(
+        check="compare",
+        title=title,
+        findings=merge_findings(cmp.findings),
+        tables=tuple(cmp.tables),
+        notes=tuple(dict.fromkeys(cmp.notes)),
+        details=cmp.details,
+    )
+
+
+def assert_port(
+    function: str,
+    port: Callable[..., Any] | str,
+    args: Sequence[Any] = (),
+    *,
+    octave: Octave | None = None,
+    nout: int | None = None,
+    layout: Layout | Sequence[tuple[str, Sequence[int]]] | Mapping[str, Sequence[int]] | None = None,
+    python_args: Sequence[Any] | None = None,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+    intermediates: bool = False,
+    outputs: Sequence[str] | None = None,
+    context: Mapping[str, Any] | None = None,
+    timeout: float | None = None,
+    wrt: int | None = None,
+) -> Report:
+    """:func:`compare`, raising ``AssertionError(str(report))`` when the report is not ok.
+
+    Takes exactly :func:`compare`'s arguments and returns the report when it
+    passes, so warnings can still be inspected. Meant for test suites::
+
+        def test_cost(octave):
+            portcheck.assert_port("nnCostFunction", nn_cost, args, octave=octave)
+
+    Raises
+    ------
+    AssertionError
+        With the rendered report as its message, when a finding is an error.
+    """
+    report = compare(function, port, args, octave=octave, nout=nout, layout=layout, python_args=python_args,
+                     rtol=rtol, atol=atol, intermediates=intermediates, outputs=outputs, context=context,
+                     timeout=timeout, wrt=wrt)
+    if not report.ok:
+        raise AssertionError(str(report))
+    return report

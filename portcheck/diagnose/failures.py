@@ -1,0 +1,122 @@
+"""``python-error``, ``octave-error`` and ``non-finite``: when a side did not produce numbers."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+
+import numpy as np
+
+from ..errors import OctaveError, OctaveRuntimeError, OctaveTimeoutError
+from ..report import Finding
+from ._base import Subject
+
+__all__ = ["python_error", "octave_error", "explain_non_finite", "traceback_summary"]
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def traceback_summary(exc: BaseException) -> dict[str, Any]:
+    """Exception type and message, and the innermost frame in the user's code.
+
+    Frames inside NumPy/SciPy and portcheck itself are skipped, so the line
+    shown is the port's line that made the failing call.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    user = [f for f in frames if not _library_frame(f.filename)]
+    frame = user[-1] if user else (frames[-1] if frames else None)
+    out: dict[str, Any] = {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "frames": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames if not _library_frame(f.filename)][-5:],
+    }
+    if frame is not None:
+        out.update(file=frame.filename, line=frame.lineno, function=frame.name, code=(frame.line or "").strip())
+    return out
+
+
+def _library_frame(filename: str) -> bool:
+    f = os.path.abspath(filename)
+    if f.startswith(_PKG_DIR + os.sep) and f"{os.sep}examples{os.sep}" not in f:
+        return True
+    return f"{os.sep}site-packages{os.sep}" in f or f"{os.sep}numpy{os.sep}" in f or f.startswith("<frozen")
+
+
+def python_error(exc: BaseException, port_name: str) -> Finding:
+    """``python-error`` with the traceback summary; a usable hint for the common types."""
+    tb = traceback_summary(exc)
+    where = ""
+    if "file" in tb:
+        where = f" at {os.path.basename(tb['file'])}:{tb['line']} in {tb['function']}"
+        if tb.get("code"):
+            where += f" (`{tb['code']}`)"
+    hint = ""
+    if isinstance(exc, IndexError):
+        hint = " An IndexError in a port often means 1-based MATLAB indices or labels used as 0-based."
+    elif isinstance(exc, ValueError) and ("broadcast" in str(exc) or "shapes" in str(exc) or "aligned" in str(exc)):
+        hint = " A shape error: check which arrays are (m,1) columns and which are 1-D (m,)."
+    msg = f"{port_name} raised {tb['type']}: {tb['message']}{where}.{hint}"
+    return Finding(kind="python-error", severity="error", message=msg, evidence=tb)
+
+
+def octave_error(exc: OctaveError, function: str) -> Finding:
+    """``octave-error`` with function, file and line from the bridge's error."""
+    ev: dict[str, Any] = {"type": type(exc).__name__}
+    if isinstance(exc, OctaveRuntimeError):
+        ev.update(message=exc.octave_message, function=exc.function, file=exc.file, line=exc.line)
+        where = exc.function + (f" ({os.path.basename(exc.file)}, line {exc.line})" if exc.file else "")
+        msg = (f"the Octave reference {function} failed in {where}: {exc.octave_message}. The inputs "
+               f"may not suit the reference (shapes, 1-based labels), or the reference itself has a "
+               f"bug; nothing was compared.")
+    elif isinstance(exc, OctaveTimeoutError):
+        ev.update(function=exc.function, timeout=exc.timeout)
+        msg = f"the Octave reference {function} timed out: {exc}"
+    else:
+        msg = f"the Octave reference {function} failed: {exc}"
+    return Finding(kind="octave-error", severity="error", message=msg, evidence=ev)
+
+
+def _count(a: np.ndarray) -> dict[str, int]:
+    return {"nan": int(np.count_nonzero(np.isnan(a))), "inf": int(np.count_nonzero(np.isinf(a)))}
+
+
+def explain_non_finite(ref: np.ndarray, cand: np.ndarray, subject: Subject) -> tuple[list[Finding], bool]:
+    """``non-finite`` findings, and whether the non-finite entries agree on both sides.
+
+    NaN/Inf in the same places on both sides is reported as a warning (the
+    inputs probably reach ``log(0)``); on one side only it is an error naming
+    the side.
+    """
+    r = np.asarray(ref)
+    c = np.asarray(cand)
+    rbad, cbad = ~np.isfinite(r), ~np.isfinite(c)
+    if not rbad.any() and not cbad.any():
+        return [], True
+    rc, cc = _count(r), _count(c)
+    ev = {"reference": rc, "candidate": cc}
+    R, C = subject.reference_label, subject.candidate_label
+
+    def desc(n: dict[str, int]) -> str:
+        parts = [f"{v} {'NaN' if k == 'nan' else 'Inf'}" for k, v in n.items() if v]
+        return " and ".join(parts)
+
+    same = r.shape == c.shape and bool(np.all(rbad == cbad)) and bool(
+        np.all(np.isnan(r[rbad]) == np.isnan(c[cbad]))
+    )
+    if same:
+        return [subject.finding(
+            "non-finite", f"both sides' {subject.what} hold {desc(rc)} in the same places: the inputs "
+            f"reach log(0), 0/0 or overflow; compare on inputs that keep the values finite.",
+            severity="warning", **ev,
+        )], True
+    if cbad.any() and not rbad.any():
+        msg = (f"{C} {subject.what} holds {desc(cc)} where {R} is finite: look for `log(0)` (clip "
+               f"probabilities), a division by zero, or `np.exp` overflow (MATLAB's code may rely "
+               f"on a different formulation).")
+    elif rbad.any() and not cbad.any():
+        msg = (f"{R} {subject.what} holds {desc(rc)} where {C} is finite: the reference overflows "
+               f"or divides by zero on these inputs; use inputs where it is finite.")
+    else:
+        msg = f"{R} {subject.what} holds {desc(rc)} and {C} holds {desc(cc)}, in different places."
+    return [subject.finding("non-finite", msg, **ev)], False
