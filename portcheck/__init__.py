@@ -6,6 +6,7 @@ implementation detail. Importing portcheck never starts Octave.
 
 from __future__ import annotations
 
+from .compare import assert_port, compare
 from .errors import PortcheckError
 from .inputs import Layout, debug_dataset, debug_weights
 from .octave import Octave
@@ -15,6 +16,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Octave",
+    "compare",
+    "assert_port",
     "Layout",
     "debug_weights",
     "debug_dataset",

@@ -177,13 +177,19 @@ def explain_factor(reference: np.ndarray, candidate: np.ndarray, subject: Subjec
         stat, n, divisor = dd
         ev.update({"N": n, "statistic": stat})
         root = "√" if stat == "std" else ""
+        # The factor alone cannot say whether the output *is* a std/var or is
+        # divided by one (feature normalisation): the fix runs opposite ways.
         if divisor == "N":
             factor = f"{root}((N-1)/N)" if root else "(N-1)/N"
-            fix = (f"NumPy's `{stat}` divides by N, MATLAB's by N-1: use `np.{stat}(x, ddof=1)` "
-                   f"(pandas' default is already ddof=1)")
+            fix = (f"one side's `{stat}` divides by N, the other's by N-1. If this output is a {stat}, "
+                   f"the port divides by N: MATLAB's `{stat}` divides by N-1, use `np.{stat}(x, ddof=1)`; "
+                   f"if it is multiplied by a {stat}, the reference divides by N: use `ddof=0`")
         else:
             factor = f"{root}(N/(N-1))" if root else "N/(N-1)"
-            fix = f"the reference divides by N: use `np.{stat}(x, ddof=0)` (or MATLAB's `{stat}(x, 1)`)"
+            fix = (f"one side's `{stat}` divides by N, the other's by N-1. If this output is divided by a "
+                   f"{stat} (as in feature normalisation), the port's `{stat}` divides by N: MATLAB's divides "
+                   f"by N-1, use `np.{stat}(x, ddof=1)`; if the output is itself a {stat}, the reference "
+                   f"divides by N: use `np.{stat}(x, ddof=0)` (MATLAB's `{stat}(x, 1)`)")
         return [subject.finding(
             "ddof",
             f"{subject.subject} is {factor} × {_ref_of(subject)} (N = {n}, factor {fmt(k)}): {fix}.",
