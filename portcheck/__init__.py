@@ -10,6 +10,7 @@ from .compare import assert_port, compare
 from .errors import PortcheckError
 from .inputs import Layout, debug_dataset, debug_weights
 from .octave import Octave
+from .optimize import check_minimize_result, compare_minimize
 from .report import KINDS, Finding, Report
 
 __version__ = "0.1.0"
@@ -18,6 +19,8 @@ __all__ = [
     "Octave",
     "compare",
     "assert_port",
+    "compare_minimize",
+    "check_minimize_result",
     "Layout",
     "debug_weights",
     "debug_dataset",

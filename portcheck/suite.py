@@ -372,19 +372,25 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
                            layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, **tol)
-        x_args = python_args if python_args is not None else args
         wrt = pair.wrt or 0
-        x0, rest = x_args[wrt], tuple(a for i, a in enumerate(x_args) if i != wrt)
+
+        def split(values: Sequence[Any]) -> tuple[Any, tuple]:
+            return values[wrt], tuple(a for i, a in enumerate(values) if i != wrt)
+
         if check == "gradient":
             from .gradients import check_gradient
 
+            # The gradient check runs the port alone, on the port's own inputs.
+            x0, rest = split(python_args if python_args is not None else args)
             fun = port if wrt == 0 else _move_first(port, wrt)
             return check_gradient(fun, x0, args=rest, layout=pair.layout)
         if check == "minimize":
             from .optimize import compare_minimize
 
-            return compare_minimize(pair.octave, port, x0, args=rest, octave=octave, layout=pair.layout,
-                                    objective=pair.objective, **dict(pair.minimize))
+            x0, rest = split(args)
+            python_rest = split(python_args)[1] if python_args is not None else None
+            return compare_minimize(pair.octave, port, x0, args=rest, python_args=python_rest, octave=octave,
+                                    layout=pair.layout, objective=pair.objective, **dict(pair.minimize))
         raise InputError(f"unknown check {check!r}")
     except OctaveNotFoundError:
         raise
