@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib
-import importlib.util
 import inspect
 import math
-import os
-import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,7 +31,8 @@ from .diagnose.localise import first_divergence
 from .diagnose.order import counterfactual_unroll_order
 from .diagnose.rerun import Rerun
 from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast
-from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError, PortError
+from .loading import describe_callable, load_callable
+from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError
 from .inputs import Layout, as_layout
 from .octave import Octave
 from .report import Finding, Report, Table, merge_findings
@@ -69,56 +65,8 @@ def load_port(port: Callable[..., Any] | str) -> tuple[Callable[..., Any], str]:
         When the module cannot be imported, the attribute does not exist, or
         the object is not callable; the message says which.
     """
-    if isinstance(port, str):
-        mod_name, sep, attr = port.partition(":")
-        if not sep or not mod_name or not attr:
-            raise PortError(
-                f"A port given as a string must be 'module:function' (e.g. 'mypkg.nn:cost'), got {port!r}."
-            )
-        try:
-            if mod_name.endswith(".py") or os.sep in mod_name or "/" in mod_name:
-                path = Path(mod_name).expanduser().resolve()
-                if not path.is_file():
-                    raise PortError(f"Cannot load port {port!r}: file {str(path)!r} does not exist.")
-                spec = importlib.util.spec_from_file_location(path.stem, path)
-                if spec is None or spec.loader is None:
-                    raise PortError(f"Cannot load port {port!r}: {str(path)!r} is not a Python module.")
-                module = importlib.util.module_from_spec(spec)
-                sys.modules.setdefault(path.stem, module)
-                spec.loader.exec_module(module)
-            else:
-                module = importlib.import_module(mod_name)
-        except PortError:
-            raise
-        except ImportError as exc:
-            raise PortError(
-                f"Cannot import module {mod_name!r} for port {port!r}: {exc}. Is it installed, or is its "
-                f"folder on sys.path (run from the project root, or `pip install -e .`)?"
-            ) from None
-        except Exception as exc:  # noqa: BLE001 - the user's module raised while importing
-            raise PortError(
-                f"Importing {mod_name!r} for port {port!r} raised {type(exc).__name__}: {exc}."
-            ) from None
-        obj: Any = module
-        for part in attr.split("."):
-            if not hasattr(obj, part):
-                public = sorted(n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n)))
-                raise PortError(
-                    f"Module {mod_name!r} has no attribute {attr!r}; its callables are: "
-                    f"{', '.join(public[:20]) or '(none)'}."
-                )
-            obj = getattr(obj, part)
-        if not callable(obj):
-            raise PortError(f"{port!r} is a {type(obj).__name__}, not a function.")
-        return obj, port
-    if not callable(port):
-        raise PortError(
-            f"The port must be a callable (your NumPy function) or a 'module:function' string, got a "
-            f"{type(port).__name__}."
-        )
-    name = getattr(port, "__qualname__", None) or getattr(port, "__name__", None) or repr(port)
-    module = getattr(port, "__module__", None)
-    return port, f"{module}:{name}" if module and module != "__main__" else str(name)
+    fn = load_callable(port)
+    return fn, port if isinstance(port, str) else describe_callable(fn)
 
 
 def _parameter_names(fn: Callable[..., Any], n: int) -> list[str]:

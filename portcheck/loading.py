@@ -42,9 +42,11 @@ def _load_module(spec: str, base: Path | None) -> Any:
         return importlib.import_module(spec)
     except ImportError as exc:
         raise PortError(
-            f"cannot import module {spec!r} ({exc}); is it installed or on PYTHONPATH? "
-            "A file can be named as path/to/file.py:function."
-        ) from exc
+            f"Cannot import module {spec!r} ({exc}): is it installed, or is its folder on sys.path "
+            "(run from the project root, or `pip install -e .`)? A file can be named as path/to/file.py:function."
+        ) from None
+    except Exception as exc:  # the user's module raised while importing
+        raise PortError(f"importing {spec!r} raised {type(exc).__name__}: {exc}") from None
 
 
 def load_callable(spec: str | Callable[..., Any], base: Path | None = None) -> Callable[..., Any]:
@@ -60,17 +62,23 @@ def load_callable(spec: str | Callable[..., Any], base: Path | None = None) -> C
     """
     if callable(spec):
         return spec
-    if not isinstance(spec, str) or ":" not in spec:
+    if not isinstance(spec, str):
         raise PortError(
-            f"{spec!r} is not a port: give a callable, 'package.module:function' or 'file.py:function'."
+            f"The port must be a callable (your NumPy function) or a 'module:function' string, got a "
+            f"{type(spec).__name__}."
         )
     module_part, _, attr_path = spec.rpartition(":")
-    obj = _load_module(module_part, base)
+    if not module_part or not attr_path:
+        raise PortError(f"A port given as a string must be 'module:function' (e.g. 'mypkg.nn:cost'), got {spec!r}.")
+    module = obj = _load_module(module_part, base)
     for attr in attr_path.split("."):
-        try:
-            obj = getattr(obj, attr)
-        except AttributeError:
-            raise PortError(f"{module_part} has no attribute {attr!r} (from {spec!r}).") from None
+        if not hasattr(obj, attr):
+            public = sorted(n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n)))
+            raise PortError(
+                f"Module {module_part!r} has no attribute {attr!r}; its callables are: "
+                f"{', '.join(public[:20]) or '(none)'}."
+            )
+        obj = getattr(obj, attr)
     if not callable(obj):
         raise PortError(f"{spec} is a {type(obj).__name__}, not a function.")
     return obj
@@ -93,7 +101,7 @@ def load_args(spec: str | Callable[[], Any] | None, base: Path | None = None) ->
 
 
 def describe_callable(fn: Callable[..., Any]) -> str:
-    """``module:qualname`` for reports."""
-    mod = getattr(fn, "__module__", None) or "?"
+    """``module:qualname`` for reports (just the name for code typed at ``__main__``)."""
+    module = getattr(fn, "__module__", None)
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
-    return f"{mod}:{name}"
+    return f"{module}:{name}" if module and module != "__main__" else str(name)

@@ -50,7 +50,7 @@ def test_gradient_check_from_the_shell():
 
 @pytest.mark.parametrize("args, message", [
     (["compare", "nnCostFunction", "no_such_mod:f", "--args-from", "examples/inputs.py:nn_debug_args"],
-     "cannot import module 'no_such_mod'"),
+     "Cannot import module 'no_such_mod'"),
     (["compare", "nnCostFunction", "portcheck.examples.ex4:nn_cost_function", "--args-from",
       "examples/inputs.py:nn_debug_args", "--layout", "Theta1:5x4"], "--layout entries look like"),
     (["compare", "nnCostFunction"], "required"),
