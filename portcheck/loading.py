@@ -18,6 +18,9 @@ from .errors import PortError
 
 __all__ = ["load_callable", "load_args", "describe_callable"]
 
+# Files are imported under a private name so two files called ports.py do not collide.
+_FILE_MODULE_PREFIX = "portcheck_user_"
+
 
 def _load_module(spec: str, base: Path | None) -> Any:
     if spec.endswith(".py") or "/" in spec or "\\" in spec:
@@ -26,7 +29,7 @@ def _load_module(spec: str, base: Path | None) -> Any:
             path = base / path
         if not path.is_file():
             raise PortError(f"{spec}: no such Python file.")
-        name = f"portcheck_user_{abs(hash(str(path.resolve())))}"
+        name = f"{_FILE_MODULE_PREFIX}{abs(hash(str(path.resolve())))}"
         if name in sys.modules:
             return sys.modules[name]
         mod_spec = importlib.util.spec_from_file_location(name, path)
@@ -104,4 +107,12 @@ def describe_callable(fn: Callable[..., Any]) -> str:
     """``module:qualname`` for reports (just the name for code typed at ``__main__``)."""
     module = getattr(fn, "__module__", None)
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    if module and module.startswith(_FILE_MODULE_PREFIX):
+        # Loaded from a file: name it as the user wrote it, by its path.
+        path = Path(getattr(sys.modules.get(module), "__file__", "") or module)
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            pass
+        return f"{path}:{name}"
     return f"{module}:{name}" if module and module != "__main__" else str(name)
