@@ -61,10 +61,19 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         exe = find_octave_executable()
     except OctaveNotFoundError:
         return [f"portcheck: Octave NOT FOUND ({INSTALL_HINT})"]
+    import subprocess
+
+    from .compare import DEFAULT_ATOL, DEFAULT_RTOL
+
+    try:  # `--version` answers in a few ms without starting a session
+        first = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20).stdout
+        version = first.splitlines()[0].rsplit(" ", 1)[-1] if first else "?"
+    except (OSError, subprocess.SubprocessError):
+        version = "?"
     paths = config.getoption("--octave-path") or []
-    line = f"portcheck: octave {exe}"
+    line = f"portcheck: GNU Octave {version} at {exe}; compare rtol={DEFAULT_RTOL:g} atol={DEFAULT_ATOL:g}"
     if paths:
-        line += f", extra paths {paths}"
+        line += f"; extra paths {paths}"
     return [line]
 
 
