@@ -382,8 +382,7 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
 
             # The gradient check runs the port alone, on the port's own inputs.
             x0, rest = split(python_args if python_args is not None else args)
-            fun = port if wrt == 0 else _move_first(port, wrt)
-            return check_gradient(fun, x0, args=rest, layout=pair.layout)
+            return check_gradient(port, x0, args=rest, layout=pair.layout, wrt=wrt)
         if check == "minimize":
             from .optimize import compare_minimize
 
@@ -398,19 +397,6 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
         kind = "python-error" if isinstance(exc, (PortError, InputError)) else "octave-error"
         return Report(check=check, title=pair.name,
                       findings=(Finding(kind, "error", str(exc), evidence={"error": type(exc).__name__}),))
-
-
-def _move_first(port: Callable[..., Any], wrt: int) -> Callable[..., Any]:
-    """Adapt ``port(a, b, theta, c)`` to ``f(theta, a, b, c)`` for gradient checks."""
-
-    def moved(x: Any, *rest: Any) -> Any:
-        rest = list(rest)
-        rest.insert(wrt, x)
-        return port(*rest)
-
-    moved.__name__ = getattr(port, "__name__", "port")
-    moved.__wrapped__ = port  # type: ignore[attr-defined]
-    return moved
 
 
 def iter_items(suite: Suite, only: Iterable[str] | None = None,
