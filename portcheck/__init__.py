@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .compare import assert_port, compare
 from .errors import PortcheckError
+from .gradients import assert_gradient, check_gradient
 from .inputs import Layout, debug_dataset, debug_weights
 from .octave import Octave
 from .optimize import check_minimize_result, compare_minimize
@@ -19,6 +20,8 @@ __all__ = [
     "Octave",
     "compare",
     "assert_port",
+    "check_gradient",
+    "assert_gradient",
     "compare_minimize",
     "check_minimize_result",
     "Layout",

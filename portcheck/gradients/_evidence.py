@@ -1,0 +1,94 @@
+"""The raw evidence of one gradient check, whichever language evaluated it.
+
+Both back ends (:mod:`._python` in-process, :mod:`._octave` in one Octave call)
+fill an :class:`Evidence`; everything after that — verdicts, diagnosis,
+report — is shared, so a Python port and its Octave reference are judged by
+the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..inputs import Layout
+from ._precision import Precision
+
+if TYPE_CHECKING:
+    from ._probes import Probes
+
+__all__ = ["Evidence", "Sweep", "nan_array"]
+
+
+def nan_array(n: int) -> np.ndarray:
+    return np.full(n, np.nan)
+
+
+@dataclass
+class Sweep:
+    """``f(x + h·d)`` over a sweep of steps ``hs`` for the Taylor-remainder test.
+
+    ``d`` is a random unit direction over ``x[start:start+length]`` (hash
+    parameters ``hashp``); ``block`` is -1 for the direction over all of x.
+    ``f`` is filled by the back end.
+    """
+
+    block: int
+    start: int
+    length: int
+    hashp: np.ndarray
+    hs: np.ndarray
+    f: np.ndarray | None = None
+
+
+@dataclass
+class Evidence:
+    """Everything measured: costs along every probe, the analytic gradient, side checks.
+
+    Arrays ``fp, fm`` hold ``f(x ± h d)``, ``fp2, fm2`` the same at ``h/2``,
+    ``fc`` the complex-step derivative ``Im f(x + i·hc·d) / hc`` and ``fcr``
+    the real part of that evaluation; NaN marks what was not evaluated.
+    """
+
+    x: np.ndarray
+    layout: Layout
+    prec: Precision
+    f0: float
+    g: np.ndarray
+    probes: Probes
+    fp: np.ndarray
+    fm: np.ndarray
+    fp2: np.ndarray
+    fm2: np.ndarray
+    fc: np.ndarray
+    fcr: np.ndarray
+    #: rounding noise of one evaluation of f (assumed, or measured when larger)
+    noise: float = 0.0
+    noise_sigma: float = 0.0
+    f0_again: float = np.nan
+    g_again: np.ndarray | None = None
+    #: block -> "" (complex step not tried), "ok", or why it cannot be used
+    complex_status: dict[int, str] = field(default_factory=dict)
+    #: block -> the complex-step trial's numbers (h, fc, fcr, fp, fm and maybe fp2, fm2)
+    trials: dict[int, dict[str, float]] = field(default_factory=dict)
+    sweeps: list[Sweep] = field(default_factory=list)
+    evals: int = 0
+    grad_evals: int = 0
+    bridge_calls: int = 0
+    mutation: dict[str, Any] | None = None
+    arg_mutations: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    source: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.x.size)
+
+    def sweep_direction(self, sweep: Sweep) -> np.ndarray:
+        """The dense direction a sweep moves along."""
+        from ._probes import dense_direction
+
+        return dense_direction(self.x, sweep.start, sweep.length, sweep.hashp)

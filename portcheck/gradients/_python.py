@@ -1,0 +1,283 @@
+"""In-process back end: evaluates a Python ``fun`` on copies, in stages.
+
+Stages: the analytic gradient twice at x (determinism); the Taylor sweeps
+(which also measure the cost's noise floor); a complex-step trial along a
+random direction over each block; one estimate per probe; Richardson
+evaluations for the probes that stay ambiguous. ``portcheck_gradcheck.m``
+performs the same stages inside Octave.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..inputs import Layout
+from ._evidence import Evidence, Sweep, nan_array
+from ._precision import Precision
+from ._probes import Probes, block_direction, trial_step
+from ._progress import Progress
+from ._verdict import complex_consistent, needs_refinement, noise_level
+
+__all__ = ["PythonTarget", "FunctionFailed", "collect_python"]
+
+
+class FunctionFailed(Exception):
+    """``fun`` raised, or returned something that is not a cost (and a gradient)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def _copy_arg(a: Any) -> Any:
+    if isinstance(a, np.ndarray):
+        return a.copy()
+    if isinstance(a, list):
+        return [_copy_arg(v) for v in a]
+    if isinstance(a, dict):
+        return {k: _copy_arg(v) for k, v in a.items()}
+    return a
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(u, v) for u, v in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return True
+
+
+class PythonTarget:
+    """Calls ``fun(x, *args)`` on fresh copies and counts the calls.
+
+    ``x`` is handed over in the caller's shape and dtype; array arguments are
+    copied for every call so a port that writes into them cannot change the
+    caller's data (or the next evaluation).
+    """
+
+    def __init__(self, fun: Callable[..., Any], grad: Callable[..., Any] | None, args: Sequence[Any],
+                 shape: tuple[int, ...], dtype: np.dtype, wrt: int = 0) -> None:
+        self.fun = fun
+        self.grad = grad
+        self.args = tuple(args)
+        self.shape = shape
+        self.dtype = dtype
+        self.wrt = wrt
+        self.evals = 0
+        self.grad_evals = 0
+        self.mutation: dict[str, Any] | None = None
+        self.arg_mutations: list[dict[str, Any]] = []
+        self._args_checked = False
+        self.raw_outputs: tuple[Any, Any] | None = None
+        self.tick: Callable[[], None] = lambda: None
+
+    def _point(self, flat: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
+        """A fresh array in the caller's shape and dtype (column-major, as x(:) in Octave)."""
+        return np.reshape(np.array(flat, dtype=dtype or self.dtype, copy=True), self.shape, order="F")
+
+    def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None) -> Any:
+        x = self._point(flat, dtype)
+        # A port that writes into x does so on every call: the first few calls are enough to see it.
+        watch = self.mutation is None and self.evals + self.grad_evals <= 4
+        sent = x.copy() if watch else None
+        args = tuple(_copy_arg(a) for a in self.args)
+        try:
+            out = fn(*args[:self.wrt], x, *args[self.wrt:])
+        finally:
+            self.tick()
+        if sent is not None and not np.array_equal(x, sent, equal_nan=True):
+            changed = np.flatnonzero((x != sent).reshape(-1, order="F"))
+            self.mutation = {"elements_changed": int(changed.size), "first": int(changed[0]) if changed.size else -1,
+                             "max_change": float(np.max(np.abs(x - sent))) if np.isrealobj(x) else None}
+        if not self._args_checked:
+            self._args_checked = True
+            for i, (orig, used) in enumerate(zip(self.args, args)):
+                if not _same(orig, used):
+                    self.arg_mutations.append({"argument": i + 1 + (i >= self.wrt)})
+        return out
+
+    @staticmethod
+    def _cost(out: Any, split: bool) -> Any:
+        if split and isinstance(out, (tuple, list)):
+            if len(out) == 0:
+                raise FunctionFailed("shape", "fun returned an empty tuple; expected (cost, grad).")
+            out = out[0]
+        c = np.asarray(out)
+        if c.size != 1:
+            raise FunctionFailed("shape", f"the cost must be a scalar, but fun returned shape {c.shape}.")
+        return c.reshape(())[()]
+
+    def value_and_grad(self, flat: np.ndarray) -> tuple[float, np.ndarray]:
+        """Cost and gradient at ``flat`` (float64 copies of what fun returned)."""
+        self.evals += 1
+        out = self._call(self.fun, flat)
+        if self.grad is not None:
+            cost = self._cost(out, split=True)
+            self.grad_evals += 1
+            g = self._call(self.grad, flat)
+        else:
+            if not isinstance(out, (tuple, list)) or len(out) < 2:
+                raise FunctionFailed(
+                    "shape",
+                    "fun must return (cost, grad) — scipy's jac=True convention — or pass grad=callable; "
+                    f"it returned {type(out).__name__}.")
+            cost, g = self._cost(out, split=True), out[1]
+        garr = np.asarray(g)
+        n = int(np.prod(self.shape))
+        if garr.size != n:
+            raise FunctionFailed("shape", f"the gradient has {garr.size} elements (shape {garr.shape}) but x has {n}.")
+        if self.raw_outputs is None:
+            self.raw_outputs = (cost, garr.copy())
+        return float(np.real(cost)), np.array(garr, dtype=np.float64).reshape(-1, order="F")
+
+    def value(self, flat: np.ndarray) -> float:
+        self.evals += 1
+        return float(np.real(self._cost(self._call(self.fun, flat), split=True)))
+
+    def complex_value(self, zflat: np.ndarray) -> tuple[complex | None, str]:
+        """Cost at a complex point, or None and the reason it cannot be used."""
+        self.evals += 1
+        cdt = np.complex64 if self.dtype == np.float32 else np.complex128
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = self._cost(self._call(self.fun, zflat, np.dtype(cdt)), split=True)
+            except FunctionFailed:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure means "not complex-safe"
+                return None, f"fun raised {type(exc).__name__}: {exc}".strip()
+        if any(issubclass(w.category, np.exceptions.ComplexWarning) for w in caught):
+            return None, ("fun casts its complex input to real (np.asarray(..., dtype=float), astype(float), "
+                          "float(...)), which discards the imaginary part")
+        if not np.iscomplexobj(out):
+            return complex(float(out), 0.0), "fun returned a real cost for a complex input"
+        return complex(out), ""
+
+
+def _complex_reason(value: complex | None, why: str, d: float, fc: float) -> str:
+    if value is None:
+        return why
+    if why:
+        return why
+    if fc == 0.0 and d != 0.0:
+        return "the imaginary part of the cost is zero (np.abs, np.real or a comparison drops it)"
+    return ("the imaginary part disagrees with central differences (a conjugate, np.abs, or np.maximum/"
+            "np.where on complex values changes it)")
+
+
+def collect_python(
+    target: PythonTarget,
+    x: np.ndarray,
+    f0: float,
+    g: np.ndarray,
+    layout: Layout,
+    prec: Precision,
+    probes: Probes,
+    method: str,
+    sweeps: list[Sweep],
+    progress: Progress,
+) -> Evidence:
+    """Run the evaluation stages for a Python ``fun`` and return the evidence."""
+    P = len(probes)
+    ev = Evidence(x=x, layout=layout, prec=prec, f0=f0, g=g, probes=probes,
+                  fp=nan_array(P), fm=nan_array(P), fp2=nan_array(P), fm2=nan_array(P),
+                  fc=nan_array(P), fcr=nan_array(P))
+    ana = probes.analytic(g, x)
+    dtype = target.dtype
+
+    base = x.astype(dtype)  # points are formed in the port's own precision
+
+    def along(s: int, n: int, d: np.ndarray, step: float) -> float:
+        xs = base.copy()
+        xs[s:s + n] += (step * d).astype(dtype)
+        return target.value(xs)
+
+    def along_complex(s: int, n: int, d: np.ndarray, hc: float) -> tuple[complex | None, str]:
+        z = x.astype(np.complex128)
+        z[s:s + n] += 1j * hc * d
+        return target.complex_value(z)
+
+    def fill_central(p: int) -> None:
+        if np.isnan(ev.fp[p]):
+            s, n, d, h = int(probes.start[p]), int(probes.length[p]), probes.local_direction(p, x), probes.h[p]
+            ev.fp[p], ev.fm[p] = along(s, n, d, h), along(s, n, d, -h)
+
+    def fill_half(p: int) -> None:
+        if np.isnan(ev.fp2[p]):
+            s, n, d, h = int(probes.start[p]), int(probes.length[p]), probes.local_direction(p, x), probes.h[p]
+            ev.fp2[p], ev.fm2[p] = along(s, n, d, h / 2), along(s, n, d, -h / 2)
+
+    def fill_complex(p: int) -> None:
+        s, n, d = int(probes.start[p]), int(probes.length[p]), probes.local_direction(p, x)
+        value, _ = along_complex(s, n, d, probes.hc[p])
+        if value is not None:
+            ev.fc[p], ev.fcr[p] = value.imag / probes.hc[p], value.real
+
+    per_probe = 1 if method in ("auto", "complex") else 2 if method == "central" else 4
+    progress.set_total(target.evals + sum(len(sw.hs) for sw in sweeps) + 3 * len(layout) + P * per_probe)
+
+    # Taylor sweeps first: their smallest steps also measure how noisy f is.
+    ev.sweeps = sweeps
+    _taylor_python(ev, target, dtype)
+    ev.noise, ev.noise_sigma = noise_level(f0, sweeps, prec)
+    noise = ev.noise
+
+    # Complex-step trial per block, along a random direction over the whole block (the block's Taylor
+    # direction), so an unsafe operation anywhere in the block shows up.
+    if method in ("auto", "complex"):
+        for sw in sweeps:
+            if sw.block < 0:
+                continue
+            s, n = sw.start, sw.length
+            d = block_direction(x[s:s + n], sw.hashp)
+            h, hc = float(trial_step(x[s:s + n], prec)), prec.h_complex
+            value, why = along_complex(s, n, d, hc)
+            fp, fm = along(s, n, d, h), along(s, n, d, -h)
+            d1 = (fp - fm) / (2 * h)
+            fc = value.imag / hc if value is not None else np.nan
+            fcr = value.real if value is not None else np.nan
+            trial = {"h": h, "fc": fc, "fcr": fcr, "fp": fp, "fm": fm}
+            ok = value is not None and not why and complex_consistent(fc, fcr, d1, np.nan, h, prec, f0, noise)
+            if value is not None and not why and not ok:
+                fp2, fm2 = along(s, n, d, h / 2), along(s, n, d, -h / 2)
+                trial.update(fp2=fp2, fm2=fm2)
+                ok = complex_consistent(fc, fcr, d1, (4 * (fp2 - fm2) / h - d1) / 3, h, prec, f0, noise)
+            ev.trials[sw.block] = trial
+            ev.complex_status[sw.block] = "ok" if ok else _complex_reason(
+                value, why, d1, fc if np.isfinite(fc) else 0.0)
+
+    per_block = {b: (1 if ev.complex_status.get(b) == "ok" else 4 if method == "richardson" else 2)
+                 for b in range(len(layout))}
+    progress.set_total(target.evals + sum(per_block[int(b)] for b in probes.block))
+    for p in range(P):
+        b = int(probes.block[p])
+        if method == "richardson":
+            fill_central(p)
+            fill_half(p)
+        elif ev.complex_status.get(b) == "ok":
+            if np.isnan(ev.fc[p]):
+                fill_complex(p)
+        else:
+            fill_central(p)
+
+    refine = np.flatnonzero(needs_refinement(ev, ana))
+    progress.set_total(target.evals + 4 * refine.size)
+    for p in refine:
+        fill_central(p)
+        fill_half(p)
+
+    ev.evals, ev.grad_evals = target.evals, target.grad_evals
+    return ev
+
+
+def _taylor_python(ev: Evidence, target: PythonTarget, dtype: np.dtype) -> None:
+    for sw in ev.sweeps:
+        d = ev.sweep_direction(sw)
+        sw.f = np.array([target.value(ev.x.astype(dtype) + (h * d).astype(dtype)) for h in sw.hs])
