@@ -126,6 +126,10 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
             report = check_gradient(args.target, x0, args=rest, layout=layout, octave=oc, method=args.method)
     else:
         report = check_gradient(load_callable(args.target), x0, args=rest, layout=layout, method=args.method)
+    if args.html:
+        from .plots import with_plots
+
+        report = with_plots(report)
     return _emit([report], args, f"gradient {args.target}")
 
 
@@ -133,7 +137,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .suite import load_suite, run_suite
 
     suite = load_suite(args.suite)
-    result = run_suite(suite, only=args.only, checks=args.check)
+    result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
     _print(result)
     reports = list(result.reports)
     if args.json:
@@ -150,7 +154,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    result = run_demo(train=not args.no_train)
+    result = run_demo(train=not args.no_train, plots=bool(args.html))
     _print(result)
     if args.html:
         from .report import render_html_document

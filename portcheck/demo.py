@@ -96,20 +96,23 @@ def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def run_demo(train: bool = True, octave: Any = None) -> DemoResult:
-    """Validate the bundled corpus; optionally train the digits network in both languages."""
+def run_demo(train: bool = True, octave: Any = None, plots: bool = False) -> DemoResult:
+    """Validate the bundled corpus; optionally train the digits network in both languages.
+
+    ``plots=True`` attaches figures for an HTML report (needs matplotlib).
+    """
     from .octave import Octave
 
     suite = Suite(tuple(catalog_pairs("faithful") + catalog_pairs("gallery")), source="bundled corpus")
     own = octave is None
     oc = Octave() if own else octave
     try:
-        result = run_suite(suite, octave=oc)
+        result = run_suite(suite, octave=oc, plots=plots)
         training = None
         if train:
             from .optimize import train_digits
 
-            training = train_digits(oc)
+            training = train_digits(oc, plot=plots)
         version = oc.version
     finally:
         if own:

@@ -28,7 +28,6 @@ handle inside Octave (a handle cannot cross the bridge).
 from __future__ import annotations
 
 import inspect
-import io
 import math
 import time
 import traceback
@@ -713,36 +712,10 @@ def _judge(oc: OptimizerRun, py: OptimizerRun, x0_ok: bool, captured: bool, cost
 
 
 def _plot(runs: Sequence[OptimizerRun], title: str) -> bytes:
-    """PNG of the cost trajectories (matplotlib's Agg canvas: no display, no pyplot state)."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise InputError("plot=True needs matplotlib: pip install 'portcheck[plot]' (or matplotlib).") from None
-    fig = Figure(figsize=(6.4, 3.8), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    styles = {"OCTAVE": dict(color="#1f5fa8", marker="o", markersize=3),
-              "PYTHON": dict(color="#d2691e", marker="s", markersize=3, linestyle="--")}
-    positive = True
-    for r in runs:
-        t = r.trajectory
-        ax.plot(np.arange(t.size), t, label=r.label, **styles.get(r.side, {}))
-        positive &= bool(np.all(t > 0))
-    if positive and runs:
-        lo = min(float(np.min(r.trajectory)) for r in runs)
-        hi = max(float(np.max(r.trajectory)) for r in runs)
-        if hi / lo > 100:
-            ax.set_yscale("log")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost")
-    ax.set_title(title, fontsize=9)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    """PNG of the cost trajectories of both sides."""
+    from .plots import cost_curves_png
+
+    return cost_curves_png([(r.label, r.side, r.trajectory) for r in runs], title)
 
 
 # ----------------------------------------------------------------------------

@@ -352,8 +352,11 @@ def catalog_pairs(kind: str) -> list[Pair]:
 # -- running --------------------------------------------------------------------
 
 
-def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -> Report:
+def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, plots: bool = False) -> Report:
     """Run one check of one pair and return its report (never raises for a port's fault).
+
+    With ``plots=True`` the report carries its figures (gradient error per
+    block, optimizer cost curves) for HTML reports; this needs matplotlib.
 
     Set-up errors (Octave missing) propagate; a port that cannot be imported,
     an Octave function that is missing or raises, or inputs that cannot be
@@ -382,14 +385,20 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None) -
 
             # The gradient check runs the port alone, on the port's own inputs.
             x0, rest = split(python_args if python_args is not None else args)
-            return check_gradient(port, x0, args=rest, layout=pair.layout, wrt=wrt)
+            report = check_gradient(port, x0, args=rest, layout=pair.layout, wrt=wrt)
+            if plots:
+                from .plots import with_plots
+
+                report = with_plots(report)
+            return report
         if check == "minimize":
             from .optimize import compare_minimize
 
             x0, rest = split(args)
             python_rest = split(python_args)[1] if python_args is not None else None
             return compare_minimize(pair.octave, port, x0, args=rest, python_args=python_rest, octave=octave,
-                                    layout=pair.layout, objective=pair.objective, **dict(pair.minimize))
+                                    layout=pair.layout, objective=pair.objective, plot=plots,
+                                    **dict(pair.minimize))
         raise InputError(f"unknown check {check!r}")
     except OctaveNotFoundError:
         raise
@@ -413,8 +422,8 @@ def iter_items(suite: Suite, only: Iterable[str] | None = None,
 
 
 def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[str] | None = None,
-              octave: Any = None, progress: bool | None = None) -> SuiteResult:
-    """Run every (pair, check) of a suite in one Octave session."""
+              octave: Any = None, progress: bool | None = None, plots: bool = False) -> SuiteResult:
+    """Run every (pair, check) of a suite in one Octave session (``plots``: see :func:`run_check`)."""
     from .octave import Octave
 
     items = iter_items(suite, only, checks)
@@ -432,10 +441,10 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
                 task = bar.add_task("portcheck", total=len(items))
                 for pair, check in items:
                     bar.update(task, description=f"{check} {pair.name}")
-                    results.append((pair, check, run_check(pair, check, oc, suite)))
+                    results.append((pair, check, run_check(pair, check, oc, suite, plots)))
                     bar.advance(task)
         else:
-            results = [(p, c, run_check(p, c, oc, suite)) for p, c in items]
+            results = [(p, c, run_check(p, c, oc, suite, plots)) for p, c in items]
     finally:
         if own:
             oc.close()

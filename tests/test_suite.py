@@ -151,3 +151,27 @@ def test_pytest_collects_the_suite_and_agrees_with_portcheck_run(pytester, octav
         assert f"{'PASSED' if ok else 'FAILED'} portcheck.toml::{name}" in text
     # the failure message is the report itself, fix included
     assert "unroll-order" in text and "order='F'" in text and "ddof" in text
+
+
+def test_html_runs_attach_the_gradient_error_figure(octave):
+    from portcheck.suite import catalog_pairs, run_check
+
+    pair = next(p for p in catalog_pairs("gallery") if p.name == "broken.nn_cost_grad_missing_m.gradient")
+    report = run_check(pair, "gradient", octave, plots=True)
+    assert not report.ok and "scale" in report.kinds
+    png = report.figures["gradient error per block"]
+    assert png.startswith(b"\x89PNG")
+    assert "data:image/png;base64," in report._repr_html_()
+    plain = run_check(pair, "gradient", octave)
+    assert not plain.figures  # figures only when asked: they cost matplotlib time
+
+
+def test_junit_xml_carries_the_report(pytester, octave, tmp_path):
+    path = pytester.makefile(".toml", portcheck=textwrap.dedent(AGREEMENT_SUITE))
+    xml = tmp_path / "junit.xml"
+    run = pytester.runpytest_subprocess(str(path), "-p", "no:cacheprovider", f"--junitxml={xml}")
+    assert run.ret == 1
+    text = xml.read_text()
+    assert 'name="c-order[compare]"' in text
+    assert "order=&apos;F&apos;" in text or "order='F'" in text
+    assert "portcheck_kinds" in text and "unroll-order" in text

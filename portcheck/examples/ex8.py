@@ -217,7 +217,7 @@ def _threshold_args() -> tuple:
     pval = np.array(anomalies + normals)
     yval = np.array([1.0] * len(anomalies) + [0.0] * len(normals))
     # Interleave so the order of examples is not sorted by label.
-    order = np.argsort(np.mod(np.arange(pval.size) * 7, pval.size), kind="stable")
+    order = np.argsort(np.mod(np.arange(pval.size) * 7, pval.size), kind='stable')
     return yval[order], pval[order]
 
 
