@@ -37,7 +37,7 @@ from .inputs import Layout, as_layout
 from .octave import Octave
 from .report import Finding, Report, Table, merge_findings
 
-__all__ = ["compare", "assert_port", "load_port", "DEFAULT_RTOL", "DEFAULT_ATOL"]
+__all__ = ["compare", "assert_port", "load_port", "DEFAULT_RTOL", "DEFAULT_ATOL", "SINGLE_RTOL"]
 
 #: Default relative tolerance. Octave and NumPy evaluate the same formulas with
 #: the same IEEE doubles but in different summation orders, so a faithful port
@@ -47,6 +47,10 @@ DEFAULT_RTOL = 1e-7
 #: Default absolute tolerance: for entries whose reference is (nearly) zero,
 #: such as the regularization-free bias gradient of a symmetric problem.
 DEFAULT_ATOL = 1e-10
+#: Relative tolerance when either side computes in single precision: float32
+#: keeps about 7 digits (eps = 2**-23 ≈ 1.2e-7), and a reduction over a few
+#: hundred terms loses two or three more, while porting mistakes stay far larger.
+SINGLE_RTOL = 1e-4
 
 #: Kinds that explain a difference; anything else (a bare ``mismatch``) sends
 #: compare on to the counterfactual re-runs.
@@ -171,7 +175,8 @@ def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False) -> _
         with np.errstate(all="ignore") if quiet else contextlib.nullcontext():
             try:
                 out = fn(*sent)
-            except Exception as exc:  # noqa: BLE001 - the port's failure is a finding, not our crash
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the port's failure is a finding
+                # SystemExit too: a ported script's `exit()` must not end the caller's session.
                 return _Run(None, exc, sent)
     return _Run(out, None, sent)
 
@@ -239,6 +244,8 @@ class _Comparison:
         self.function, self.fn, self.port_name = function, fn, port_name
         self.args, self.py_args, self.oc, self.nout, self.names = args, py_args, oc, nout, names
         self.layout, self.rtol, self.atol = layout, rtol, atol
+        # Per-output absolute tolerance, widened only for single precision.
+        self.output_atol: dict[str, float] = {}
         self.intermediates, self.timeout = intermediates, timeout
         self.n_compared = nout - 1 if intermediates else nout
         self.arg_names = _parameter_names(fn, len(py_args))
@@ -260,7 +267,8 @@ class _Comparison:
         return _as_tuple(out, self.nout)
 
     def subject(self, output: str | None) -> Subject:
-        return Subject(output=output, rtol=self.rtol, atol=self.atol, context=self.context)
+        return Subject(output=output, rtol=self.rtol, atol=self.output_atol.get(output or "", self.atol),
+                       context=self.context)
 
     def params_for(self, ref: Any) -> np.ndarray | None:
         """The parameter vector, for an output of its length (a gradient) or a scalar (a cost)."""
@@ -279,9 +287,53 @@ class _Comparison:
                 return False
             if not al.comparable or any(f.severity == "error" for f in al.findings):
                 return False
-            if not allclose(al.reference, al.candidate, self.rtol, self.atol):
+            sub = self.subject(self.names[i])
+            if not allclose(al.reference, al.candidate, sub.rtol, sub.atol):
                 return False
         return True
+
+    def widen_for_single(self, ref: tuple[Any, ...], values: Sequence[Any]) -> list[Finding]:
+        """A ``precision`` warning, and single-precision tolerances, when float32 takes part.
+
+        float32 inputs reach Octave as ``single`` and keep NumPy in float32, so a
+        faithful port agrees only to ~1e-6: compared at the double-precision
+        defaults it would be flagged. Each output's absolute tolerance becomes
+        ``SINGLE_RTOL`` times its largest reference magnitude, so entries that
+        cancel to near zero are judged against the output's scale.
+        """
+        if not any(_is_single(v) for v in (*self.args, *self.py_args, *ref, *values)):
+            return []
+        old = (self.rtol, self.atol)
+        self.rtol = max(self.rtol, SINGLE_RTOL)
+        for name, r in zip(self.names, ref):
+            a = as_float_array(r)
+            finite = a[np.isfinite(a)] if a is not None else np.empty(0)
+            scale = float(np.max(np.abs(finite))) if finite.size else 0.0
+            self.output_atol[name] = max(self.atol, SINGLE_RTOL * scale)
+        self.details.update(rtol=self.rtol, atol_by_output=dict(self.output_atol))
+        return [Finding(
+            kind="precision", severity="warning",
+            message=(f"single precision (float32) takes part, so only about 7 digits can agree: compared "
+                     f"with rtol {self.rtol:g} (instead of {old[0]:g}) and an absolute tolerance of "
+                     f"{SINGLE_RTOL:g} × each output's largest value. Pass float64 arrays to check to "
+                     f"double precision."),
+            evidence={"rtol": self.rtol, "requested_rtol": old[0], "requested_atol": old[1],
+                      "atol_by_output": dict(self.output_atol)},
+        )]
+
+    def same_argument(self, i: int) -> bool:
+        """Argument ``i`` is the same value on both sides, so changing it on both is one experiment.
+
+        With ``python_args`` the port's signature may differ: position ``i``
+        can then hold a different argument, and perturbing it proves nothing.
+        """
+        if i >= len(self.py_args) or i >= len(self.args):
+            return False
+        a, b = self.args[i], self.py_args[i]
+        if _is_float_scalar(a) and _is_float_scalar(b):
+            return float(a) == float(b)
+        return (_is_float_vector(a) and _is_float_vector(b) and np.size(a) == np.size(b)
+                and bool(np.array_equal(np.ravel(a), np.ravel(b))))
 
     def make_rerun(self, ref: tuple[Any, ...]):
         def rerun(new_args: tuple, transform: Callable[[tuple], tuple] | None = None) -> Rerun:
@@ -325,6 +377,10 @@ class _Comparison:
             self.details["outputs"][name] = ostats
             if lay is not None and _fits(lay, ref[i]) and dg.reference is not None and dg.candidate is not None:
                 self.tables.append(self._block_table(name, dg.reference, dg.candidate, lay))
+        if self.layout is not None and not any(_fits(self.layout, r) for r in (*ref, *self.args)):
+            # A layout that fits nothing is ignored; say so rather than compare silently without it.
+            self.notes.append(f"The layout ({self.layout.size} elements) fits no input or output, so it "
+                              f"was not used; check its block shapes.")
         self.tables.insert(0, Table(
             title="Outputs: OCTAVE (reference) vs PYTHON (port)",
             columns=("output", "OCTAVE shape", "PYTHON shape", "max abs error", "max rel error",
@@ -338,7 +394,8 @@ class _Comparison:
         if dg.reference is None or dg.candidate is None:
             return (name, rshape, pshape, None, None, "not comparable", "-"), {
                 "octave_shape": rshape, "python_shape": pshape, "comparable": False}
-        st = error_stats(dg.reference, dg.candidate, self.rtol, self.atol)
+        sub = self.subject(name)
+        st = error_stats(dg.reference, dg.candidate, sub.rtol, sub.atol)
         worst = "-"
         loc = None
         if st.worst is not None and st.n_bad:
@@ -354,8 +411,9 @@ class _Comparison:
     def _block_table(self, name: str, ref: np.ndarray, cand: np.ndarray, lay: Layout) -> Table:
         rb, cb = lay.split(ref.reshape(-1)), lay.split(cand.reshape(-1))
         rows = []
+        sub = self.subject(name)
         for b in lay:
-            st = error_stats(rb[b.name], cb[b.name], self.rtol, self.atol)
+            st = error_stats(rb[b.name], cb[b.name], sub.rtol, sub.atol)
             worst = "-"
             if st.worst is not None and st.n_bad:
                 worst = location_text(location(b.start + st.worst, (lay.size, 1), lay))
@@ -382,7 +440,7 @@ class _Comparison:
         if len(self.py_args) != len(self.args):
             return []
         for i in _weight_positions(self.py_args, self.arg_names):
-            if not _is_float_scalar(self.args[i]):
+            if not self.same_argument(i):
                 continue
             args0, py0 = list(self.args), list(self.py_args)
             args0[i] = 0.0
@@ -418,7 +476,7 @@ class _Comparison:
     def check_capture(self, ref: tuple[Any, ...], values: Sequence[Any]) -> list[Finding]:
         """Perturb the parameter vector on both sides; the port must move when the reference does."""
         i = self.param_pos
-        if i is None or i >= len(self.py_args) or not _is_float_vector(self.py_args[i]):
+        if i is None or not self.same_argument(i):
             return []
         args2 = list(self.args)
         py2 = list(self.py_args)
@@ -439,6 +497,14 @@ class _Comparison:
             {"call": f"both sides at a perturbed {self.arg_names[i]}", "port_changed": not port_same,
              "reference_changed": not ref_same})
         return explain_capture(port_same, ref_same, self.arg_names[i])
+
+
+def _is_single(value: Any) -> bool:
+    """float32 data (an array, a NumPy scalar, or inside a dict of arrays)."""
+    if isinstance(value, Mapping):
+        return any(_is_single(v) for v in value.values())
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and dtype in (np.float32, np.complex64)
 
 
 def _identical(a: Any, b: Any) -> bool:
@@ -505,6 +571,9 @@ def compare(
     rtol, atol : float
         An element matches when ``|python - octave| <= atol + rtol*|octave|``.
         Defaults :data:`DEFAULT_RTOL` = 1e-7 and :data:`DEFAULT_ATOL` = 1e-10.
+        When float32 data takes part, ``rtol`` is raised to :data:`SINGLE_RTOL`
+        and each output's ``atol`` to ``SINGLE_RTOL`` times its largest
+        reference value, with a ``precision`` warning saying so.
     intermediates : bool, default False
         The last output of each side is a struct / dict of named intermediate
         values; the first one that differs is reported as ``first-divergence``.
@@ -512,8 +581,8 @@ def compare(
         Names of the outputs for the report (default ``"output 1"``, ...).
     context : mapping, optional
         ``{"m": ..., "lambda": ...}`` to name recognised factors; inferred from
-        the arguments when omitted (rows of the first data matrix, the last
-        float argument).
+        the arguments when omitted (rows of the first data matrix, a scalar
+        parameter of the port named like ``lambda``).
     timeout : float, optional
         Seconds allowed for one Octave call.
     wrt : int, optional
@@ -543,8 +612,8 @@ def compare(
     passed as 1-D / as columns (``broadcast``), the parameter vector
     re-unrolled in C order (``unroll-order``), and both sides with λ = 0
     (``regularization``). The port is always called twice (``nondeterministic``)
-    and, when its first argument is a parameter vector, once more at a
-    perturbed point alongside the reference (``lambda-capture``).
+    and, when the parameter vector (see ``wrt``) is the same on both sides,
+    once more at a perturbed point alongside the reference (``lambda-capture``).
 
     Examples
     --------
@@ -644,6 +713,7 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
                                   f"identical calls, but not on the first: it keeps state between calls.")]
     cmp.findings += nondet
 
+    cmp.findings += cmp.widen_for_single(ref, values)
     per_output = cmp.compare_outputs(ref, values)
     output_findings = [f for fs in per_output.values() for f in fs]
     mismatched = any(f.severity == "error" for f in output_findings)

@@ -137,6 +137,23 @@ def to_octave(value: Any, *, name: str = "argument") -> Any:
     Arrays that need a conversion are converted into new arrays; float64
     arrays are passed through, since oct2py only reads them into its exchange
     file. Either way the caller's data is never written to.
+
+    Parameters
+    ----------
+    value : object
+        A number, array, string, dict, or list/tuple of numbers.
+    name : str
+        How error and warning messages name the value ("argument 2 of f").
+
+    Returns
+    -------
+    object
+        The value oct2py should send.
+
+    Raises
+    ------
+    InputError
+        For types Octave cannot receive (None, objects, ragged lists).
     """
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -167,6 +184,9 @@ def to_octave(value: Any, *, name: str = "argument") -> Any:
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return to_octave(value[()], name=name)
+        if value.ndim == 1 and value.size == 0:
+            # oct2py sends an empty 1-D array as 0×0; the column rule makes it 0×1.
+            value = value.reshape(0, 1)
         if value.dtype == np.float32:
             warnings.warn(
                 f"{name} is float32: Octave receives it as single (about 7 significant digits).",
@@ -190,13 +210,29 @@ def to_octave(value: Any, *, name: str = "argument") -> Any:
 
 
 def from_octave(value: Any) -> Any:
-    """Convert one value oct2py returned to portcheck's conventions (module table)."""
+    """Convert one value oct2py returned to portcheck's conventions (module table).
+
+    Parameters
+    ----------
+    value : object
+        What oct2py returned for one output.
+
+    Returns
+    -------
+    float, complex, ndarray, dict, list or str
+        Scalars as Python numbers, arrays as float64 (float32 for single) in
+        their Octave shape, structs as dicts, cells as lists.
+    """
     if isinstance(value, dict):  # oct2py's Struct is a dict subclass
         return {k: from_octave(v) for k, v in value.items()}
     if isinstance(value, str):
         return value
     if isinstance(value, np.ndarray) and value.dtype == object:  # oct2py Cell
         return [from_octave(v) for v in value.ravel(order="F")]
+    if isinstance(value, list) and not value:
+        # oct2py turns a 0×0 numeric result into [] even with MATLAB shapes
+        # kept (cells arrive as object arrays, so [] is never a cell here).
+        return np.zeros((0, 0))
     if isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
         value = np.asarray(value)
     if isinstance(value, np.ndarray):
@@ -229,7 +265,8 @@ _NOT_FOUND_RES = (
     re.compile(r"invalid function name: ([\w.]+)"),
     re.compile(r"'([\w.]+)' not found"),
 )
-_FRAME_RE = re.compile(r"^@frame\|([^|]*)\|(\d+)\|(\d+)\|(.*)$", re.MULTILINE)
+# Octave reports line -1 for errors raised at the call (too many inputs/outputs).
+_FRAME_RE = re.compile(r"^@frame\|([^|]*)\|(-?\d+)\|(-?\d+)\|(.*)$", re.MULTILINE)
 
 
 def _format_octave_error(err: dict) -> str:
@@ -654,6 +691,7 @@ class Octave:
                 return OctaveFunctionNotFoundError(function, self.paths)
         if frames:
             func, line, _col, file = frames[0]
-            return OctaveRuntimeError(message, func, file=file or None, line=int(line), octave_text=body)
+            return OctaveRuntimeError(message, func, file=file or None, line=int(line) if int(line) > 0 else None,
+                                      octave_text=body)
         return OctaveRuntimeError(message, function, octave_text=body)
 

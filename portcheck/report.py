@@ -116,6 +116,7 @@ class Finding:
         return "/".join(p for p in (self.output, self.block) if p)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field (evidence converted by :func:`jsonable`)."""
         return {
             "kind": self.kind,
             "severity": self.severity,
@@ -139,6 +140,7 @@ class Table:
     rows: tuple[tuple[Any, ...], ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: title, column names and formatted-as-JSON rows."""
         return {"title": self.title, "columns": list(self.columns), "rows": jsonable(self.rows)}
 
 
@@ -184,10 +186,12 @@ class Report:
 
     @property
     def errors(self) -> tuple[Finding, ...]:
+        """Findings of severity ``"error"`` (they make :attr:`ok` False)."""
         return tuple(f for f in self.findings if f.severity == "error")
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
+        """Findings of severity ``"warning"``."""
         return tuple(f for f in self.findings if f.severity == "warning")
 
     @property
@@ -215,6 +219,7 @@ class Report:
         }
 
     def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as a JSON string; ``kwargs`` go to :func:`json.dumps` (``indent=2``)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     # -- rendering --------------------------------------------------------------
@@ -345,19 +350,21 @@ _HTML_STYLE = """
 """
 
 
+def _html_table(t: Table) -> str:
+    """One :class:`Table` as an HTML ``<table>`` with its title as caption."""
+    e = html.escape
+    head = "".join(f"<th>{e(c)}</th>" for c in t.columns)
+    body = "".join("<tr>" + "".join(f"<td>{e(format_cell(c))}</td>" for c in row) + "</tr>" for row in t.rows)
+    return f"<table><caption style='text-align:left'><b>{e(t.title)}</b></caption><tr>{head}</tr>{body}</table>"
+
+
 def render_html(report: Report, standalone: bool = False) -> str:
     """HTML for Jupyter (``standalone=False``) or a self-contained file."""
     e = html.escape
     out = [_HTML_STYLE, '<div class="portcheck-report">']
     verdict = '<span class="ok">OK</span>' if report.ok else '<span class="error">FAIL</span>'
     out.append(f"<h3>portcheck {e(report.check)}: {e(report.title)} &mdash; {verdict}</h3>")
-    for t in report.tables:
-        out.append(f"<table><caption style='text-align:left'><b>{e(t.title)}</b></caption><tr>")
-        out += [f"<th>{e(c)}</th>" for c in t.columns]
-        out.append("</tr>")
-        for row in t.rows:
-            out.append("<tr>" + "".join(f"<td>{e(format_cell(c))}</td>" for c in row) + "</tr>")
-        out.append("</table>")
+    out += [_html_table(t) for t in report.tables]
     if report.findings:
         out.append("<ul>")
         for f in report.findings:
@@ -411,12 +418,7 @@ def render_html_document(reports: Sequence[Report], title: str = "portcheck repo
                else f'<span class="error">{n_fail} of {len(reports)} checks FAIL</span>')
     parts = [_HTML_STYLE, '<div class="portcheck-report">', f"<h2>{e(title)}</h2><p>{verdict}</p>"]
     if summary is not None:
-        parts.append(f"<table><caption style='text-align:left'><b>{e(summary.title)}</b></caption><tr>")
-        parts += [f"<th>{e(c)}</th>" for c in summary.columns]
-        parts.append("</tr>")
-        for row in summary.rows:
-            parts.append("<tr>" + "".join(f"<td>{e(format_cell(c))}</td>" for c in row) + "</tr>")
-        parts.append("</table>")
+        parts.append(_html_table(summary))
     parts.append("</div>")
     parts += [f"<hr/>{render_html(r)}" for r in reports]
     return (

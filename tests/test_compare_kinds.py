@@ -425,3 +425,57 @@ def test_sigmoid_gradient_faithful_with_column_and_1d(octave):
     z = np.linspace(-1.5, 1.5, 6)
     assert compare("sigmoidGradient", sigmoid_gradient, (z,), octave=octave).ok
     assert compare("sigmoidGradient", sigmoid_gradient, (z.reshape(-1, 1),), octave=octave).ok
+
+
+# -- single precision, odd ports, unused layouts ------------------------------------
+
+
+def float32_nn_inputs():
+    params, n, h, k, X, y, lam = nn_inputs()
+    return (params.astype(np.float32), n, h, k, X.astype(np.float32), y, lam)
+
+
+def test_float32_faithful_port_gets_a_precision_warning_not_an_error(octave):
+    with pytest.warns(UserWarning):  # the bridge's PrecisionWarning as the arrays go to Octave
+        report = nn_compare(octave, nn_cost_function, float32_nn_inputs())
+    assert report.ok, str(report)
+    (f,) = report.by_kind("precision")
+    assert f.severity == "warning" and "float64" in f.message
+    assert f.evidence["rtol"] > f.evidence["requested_rtol"]
+
+
+def test_float32_inputs_still_name_a_real_mistake(octave):
+    def grad_without_1_over_m(*a):
+        J, grad = nn_cost_function(*a)
+        return J, grad * a[4].shape[0]
+
+    with pytest.warns(UserWarning):
+        report = nn_compare(octave, grad_without_1_over_m, float32_nn_inputs())
+    (f,) = errors_of(report, "scale")
+    assert f.evidence["named"] == "m"
+
+
+def test_port_that_calls_exit_is_a_python_error(octave):
+    import sys
+
+    def exits(*a):
+        sys.exit(1)  # a ported script's exit() must not end the caller's process
+
+    (f,) = errors_of(nn_compare(octave, exits), "python-error")
+    assert "SystemExit" in f.message
+
+
+def test_port_with_another_signature_is_told_about_python_args(octave):
+    def takes_fewer(nn_params, X, y):
+        return nn_cost_function(nn_params, 3, 5, 3, X, y, 1.0)
+
+    (f,) = errors_of(nn_compare(octave, takes_fewer), "python-error")
+    assert "TypeError" in f.message and "python_args=" in f.message
+    assert "compare.py" not in f.message  # portcheck's own frame is not the place to look
+
+
+def test_a_layout_that_fits_nothing_is_reported(octave):
+    report = compare("nnCostFunction", nn_cost_function, nn_inputs(), octave=octave,
+                     layout=[("Theta1", (5, 4))], outputs=("J", "grad"))
+    assert report.ok
+    assert any("fits no input or output" in n for n in report.notes)

@@ -283,7 +283,7 @@ def test_importing_portcheck_starts_no_octave():
 # -- identical inputs on both sides --------------------------------------------
 
 
-@pytest.mark.parametrize("shape", [(1, 0), (3, 4), (5, 3), (10, 25), (25, 400)])
+@pytest.mark.parametrize("shape", [(1, 0), (28, 0), (7, 1), (3, 4), (5, 3), (3, 5), (10, 25), (25, 400)])
 def test_debug_weights_equal_octave_bit_for_bit(octave, shape):
     W = octave.call("debugInitializeWeights", *shape)
     W = np.atleast_2d(W)
@@ -298,7 +298,7 @@ def test_c_order_hand_port_of_debug_weights_differs(octave):
     assert not np.allclose(W, hand_port)
 
 
-@pytest.mark.parametrize("m, n, k", [(5, 3, 3), (16, 4, 10), (1, 2, 2)])
+@pytest.mark.parametrize("m, n, k", [(5, 3, 3), (7, 4, 3), (16, 4, 10), (1, 2, 2)])
 def test_debug_dataset_equals_octave(octave, m, n, k):
     Xo, yo = octave.call("debugDataset", m, n, k)
     X, y = portcheck.debug_dataset(m, n, k)
@@ -314,3 +314,32 @@ def test_process_count_is_one_per_session(octave):
         octave.call("plus", 1.0, 1.0)
     assert octave._oc._engine.repl.child.pid == pid_before
     assert os.path.exists(f"/proc/{pid_before}") or os.name != "posix"
+
+
+# -- empties and call-site errors ------------------------------------------------
+
+
+def test_empty_matrix_comes_back_as_an_array_not_a_list(oc):
+    # oct2py alone returns [] for a 0×0 result even with MATLAB shapes kept.
+    out = oc.call("zeros", 0.0, 0.0)
+    assert isinstance(out, np.ndarray) and out.shape == (0, 0) and out.dtype == np.float64
+    back = oc.call("double", np.zeros((0, 0)))
+    assert isinstance(back, np.ndarray) and back.shape == (0, 0)
+
+
+def test_empty_1d_array_arrives_as_a_0x1_column(oc):
+    # The column rule holds for n = 0 too (oct2py alone sends 0×0).
+    _, size, val = oc.call("pc_describe", np.array([]))
+    np.testing.assert_array_equal(size, [[0, 1]])
+    assert val.shape == (0, 1)
+
+
+def test_error_at_the_call_site_has_no_line_and_no_raw_frames(oc):
+    # Octave reports line -1 for "called with too many inputs": no line, and the
+    # bridge's internal frame markers must not leak into the message.
+    with pytest.raises(OctaveRuntimeError) as info:
+        oc.call("pc_half", 1.0, 2.0)
+    err = info.value
+    assert "too many inputs" in err.octave_message
+    assert err.line is None
+    assert "@frame" not in str(err) and "@frame" not in err.octave_message

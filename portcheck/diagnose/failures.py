@@ -25,7 +25,10 @@ def traceback_summary(exc: BaseException) -> dict[str, Any]:
     """
     frames = traceback.extract_tb(exc.__traceback__)
     user = [f for f in frames if not _library_frame(f.filename)]
-    frame = user[-1] if user else (frames[-1] if frames else None)
+    # Without a user frame, the innermost NumPy frame still says what failed;
+    # portcheck's own frame (the call itself, e.g. a wrong argument count) says nothing.
+    outside = [f for f in frames if not _portcheck_frame(f.filename)]
+    frame = user[-1] if user else (outside[-1] if outside else None)
     out: dict[str, Any] = {
         "type": type(exc).__name__,
         "message": str(exc),
@@ -36,9 +39,14 @@ def traceback_summary(exc: BaseException) -> dict[str, Any]:
     return out
 
 
+def _portcheck_frame(filename: str) -> bool:
+    f = os.path.abspath(filename)
+    return f.startswith(_PKG_DIR + os.sep) and f"{os.sep}examples{os.sep}" not in f
+
+
 def _library_frame(filename: str) -> bool:
     f = os.path.abspath(filename)
-    if f.startswith(_PKG_DIR + os.sep) and f"{os.sep}examples{os.sep}" not in f:
+    if _portcheck_frame(f):
         return True
     return f"{os.sep}site-packages{os.sep}" in f or f"{os.sep}numpy{os.sep}" in f or f.startswith("<frozen")
 
@@ -56,6 +64,9 @@ def python_error(exc: BaseException, port_name: str) -> Finding:
         hint = " An IndexError in a port often means 1-based MATLAB indices or labels used as 0-based."
     elif isinstance(exc, ValueError) and ("broadcast" in str(exc) or "shapes" in str(exc) or "aligned" in str(exc)):
         hint = " A shape error: check which arrays are (m,1) columns and which are 1-D (m,)."
+    elif isinstance(exc, TypeError) and "file" not in tb and "argument" in str(exc):
+        hint = (" The call itself failed: the port was given the reference's arguments; pass "
+                "python_args= when its signature differs.")
     msg = f"{port_name} raised {tb['type']}: {tb['message']}{where}.{hint}"
     return Finding(kind="python-error", severity="error", message=msg, evidence=tb)
 
@@ -65,7 +76,9 @@ def octave_error(exc: OctaveError, function: str) -> Finding:
     ev: dict[str, Any] = {"type": type(exc).__name__}
     if isinstance(exc, OctaveRuntimeError):
         ev.update(message=exc.octave_message, function=exc.function, file=exc.file, line=exc.line)
-        where = exc.function + (f" ({os.path.basename(exc.file)}, line {exc.line})" if exc.file else "")
+        where = exc.function
+        if exc.file:
+            where += f" ({os.path.basename(exc.file)}" + (f", line {exc.line})" if exc.line else ")")
         msg = (f"the Octave reference {function} failed in {where}: {exc.octave_message}. The inputs "
                f"may not suit the reference (shapes, 1-based labels), or the reference itself has a "
                f"bug; nothing was compared.")
