@@ -38,6 +38,14 @@ def _print(obj: Any) -> None:
             sys.stdout.write("\n")
 
 
+def _write(path: str, text: str) -> None:
+    """Write an output file; a folder that does not exist is a usage error, not a traceback."""
+    try:
+        Path(path).write_text(text)
+    except OSError as exc:
+        raise PortcheckError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _parse_layout(text: str | None) -> list[tuple[str, tuple[int, ...]]] | None:
     """``"Theta1=25x401,Theta2=10x26"`` -> ``[("Theta1", (25, 401)), ("Theta2", (10, 26))]``."""
     if not text:
@@ -63,9 +71,9 @@ def _emit(reports: Sequence[Any], args: argparse.Namespace, title: str) -> int:
         _print(r)
     if getattr(args, "json", None):
         payload = [r.to_dict() for r in reports]
-        Path(args.json).write_text(json.dumps(payload if len(payload) != 1 else payload[0], indent=2))
+        _write(args.json, json.dumps(payload if len(payload) != 1 else payload[0], indent=2))
     if getattr(args, "html", None):
-        Path(args.html).write_text(render_html_document(reports, title=title))
+        _write(args.html, render_html_document(reports, title=title))
         sys.stdout.write(f"HTML report written to {args.html}\n")
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
@@ -92,7 +100,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     for issue in issues:
         sys.stdout.write(f"{issue}\n")
     if args.json:
-        Path(args.json).write_text(json.dumps([i.to_dict() for i in issues], indent=2))
+        _write(args.json, json.dumps([i.to_dict() for i in issues], indent=2))
     sys.stdout.write(f"{len(issues)} issue{'s' * (len(issues) != 1)} in {len(args.files)} file(s)\n")
     return EXIT_FINDINGS if issues else EXIT_OK
 
@@ -141,11 +149,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _print(result)
     reports = list(result.reports)
     if args.json:
-        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2))
+        _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:
         from .report import render_html_document
 
-        Path(args.html).write_text(render_html_document(reports, title=f"portcheck run {suite.source}",
+        _write(args.html, render_html_document(reports, title=f"portcheck run {suite.source}",
                                                         summary=result.summary_table()))
         sys.stdout.write(f"HTML report written to {args.html}\n")
     return EXIT_OK if result.ok else EXIT_FINDINGS
@@ -159,7 +167,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.html:
         from .report import render_html_document
 
-        Path(args.html).write_text(render_html_document(list(result.reports), title="portcheck demo",
+        _write(args.html, render_html_document(list(result.reports), title="portcheck demo",
                                                         summary=result.summary_table()))
         sys.stdout.write(f"HTML report written to {args.html}\n")
     # The demo's job is to show the verdicts; it fails only when a verdict is wrong
@@ -168,6 +176,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``portcheck`` argument parser (one sub-command per check)."""
     p = _Parser(prog="portcheck", description="Prove a MATLAB/Octave routine and its NumPy port agree; "
                 "name the mistake when they don't.")
     from . import __version__
@@ -229,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 findings, 2 usage or set-up error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -197,7 +197,25 @@ def lint_source(source: str, filename: str = "<string>", *, rules: Iterable[str]
 
 
 def lint_file(path: str | os.PathLike[str], *, rules: Iterable[str] | None = None) -> list[LintIssue]:
-    """Check one ``.py`` file (read as UTF-8). See :func:`lint_source`."""
+    """Check one ``.py`` file (read as UTF-8).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The port's source file.
+    rules : iterable of str, optional
+        Rule ids to run (default: all of :data:`RULES`).
+
+    Returns
+    -------
+    list of LintIssue
+        In source order, each with line, column, rule and guide page.
+
+    Raises
+    ------
+    PortError
+        The file cannot be read, or does not parse.
+    """
     p = Path(path)
     try:
         source = p.read_text(encoding="utf-8")
@@ -211,6 +229,17 @@ def lint_object(obj: Any, *, rules: Iterable[str] | None = None) -> list[LintIss
 
     The whole defining file is parsed (so ``import numpy as np`` is known) and
     only issues inside the object's lines are kept.
+
+    Parameters
+    ----------
+    obj : function, class or module
+        What to check; decorated functions are unwrapped.
+    rules : iterable of str, optional
+        Rule ids to run (default: all).
+
+    Returns
+    -------
+    list of LintIssue
 
     Raises
     ------

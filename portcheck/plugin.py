@@ -151,9 +151,14 @@ class SuiteFile(pytest.File):
     """A suite file: one test per pair and check."""
 
     def collect(self):  # type: ignore[no-untyped-def]
+        from .errors import PortcheckError
         from .suite import iter_items, load_suite
 
-        suite = load_suite(self.path)
+        try:
+            suite = load_suite(self.path)
+        except PortcheckError as exc:
+            # The message names the file, pair and key to fix; portcheck's own traceback would hide it.
+            raise self.CollectError(str(exc)) from None
         for pair, check in iter_items(suite):
             yield SuiteItem.from_parent(self, name=f"{pair.name}[{check}]", pair=pair, check=check, suite=suite)
 

@@ -56,6 +56,7 @@ def test_gradient_check_from_the_shell():
     (["compare", "nnCostFunction"], "required"),
     (["lint", "does_not_exist.py"], "no such file"),
     (["run", "nowhere.toml"], "no such suite file"),
+    (["lint", "portcheck/examples/ex4.py", "--json", "no_such_folder/r.json"], "cannot write no_such_folder/r.json"),
 ])
 def test_usage_errors_exit_2_with_a_message(args, message):
     res = portcheck(*args)

@@ -127,8 +127,7 @@ ALSO_GRADIENT = {
 @pytest.mark.parametrize("name,kind", sorted(ALSO_GRADIENT.items()))
 def test_gallery_ports_whose_gradient_disagrees_with_their_cost(name, kind):
     found = [b for b in all_gallery() if b.name == name]
-    if not found:
-        pytest.skip(f"{name} is not in the gallery")
+    assert found, f"{name} is not in the gallery: update ALSO_GRADIENT"
     broken = found[0]
     ref = get_case(broken.reference)
     make = broken.make_python_args or broken.make_args or ref.make_python_args or ref.make_args
@@ -550,6 +549,14 @@ def test_separate_grad_callable():
     rep = check_gradient(lambda p, *a: NN.port(p, *a)[0], x0, args=args, layout=NN.layout,
                          grad=lambda p, *a: NN.port(p, *a)[1])
     assert rep.ok and rep.details["gradient_evaluations"] == 2
+
+
+def test_gradient_returned_as_a_column_passes_and_the_report_says_it_was_unrolled():
+    x0, args = nn_inputs()
+    rep = check_gradient(lambda p, *a: (NN.port(p, *a)[0], NN.port(p, *a)[1].reshape(-1, 1)), x0, args=args,
+                         layout=NN.layout)
+    assert rep.ok, str(rep)
+    assert any(f"({x0.size}, 1)" in n and "column-major" in n for n in rep.notes), rep.notes
 
 
 def test_results_are_reproducible_for_a_seed():

@@ -90,10 +90,33 @@ def test_a_port_that_cannot_be_imported_becomes_a_finding_not_a_crash(tmp_path, 
     ("[portcheck]\n", "lists no pairs"),
     ("[portcheck\n", "not valid TOML"),
     ("[[portcheck.pair]]\noctave = 'f'\npython = 'm:f'\ninputs = { debug = 'cnn' }\n", "unknown debug recipe"),
+    ("[[portcheck.pair]]\noctave = 'f'\npython = 'm:f'\ninputs = { debug = 'dataset', colour = 1 }\n", "colour"),
+    ("[[portcheck.pair]]\noctave = 'f'\npython = 'm:f'\ninputs = { case = 'ex99.nothing' }\n", "no bundled case"),
+    ("[[portcheck.pair]]\noctave = 'f'\npython = 'm:f'\ninputs = 'm:f'\nlayout = [['a', 'b']]\n", "layout entries"),
+    ("[[portcheck.pair]]\noctave = 'f'\npython = 'm:f'\ninputs = 'm:f'\nchecks = ['minimize']\n"
+     "[portcheck.pair.minimize]\nmaxiterz = 5\n", "unknown \\[minimize\\] options"),
 ])
 def test_bad_suite_files_say_what_is_wrong(tmp_path, text, message):
     with pytest.raises(InputError, match=message):
         load_suite(_write(tmp_path, text))
+
+
+def test_a_single_check_may_be_written_as_a_string(tmp_path):
+    path = _write(tmp_path, "[[portcheck.pair]]\npython = 'm:f'\ninputs = 'm:f'\nchecks = 'gradient'\n")
+    assert load_suite(path).pairs[0].checks == ("gradient",)
+
+
+def test_unreadable_mat_file_is_a_finding_not_a_traceback(tmp_path, octave):
+    (tmp_path / "junk.mat").write_bytes(b"not a mat file")
+    path = _write(tmp_path, """
+        [[portcheck.pair]]
+        octave = "nnCostFunction"
+        python = "portcheck.examples.ex4:nn_cost_function"
+        inputs = { mat = ["junk.mat"], args = ["$X"] }
+    """)
+    (report,) = run_suite(load_suite(path), octave=octave, progress=False).reports
+    assert [f.kind for f in report.findings] == ["python-error"]
+    assert "junk.mat" in report.findings[0].message and "loadmat" in report.findings[0].message
 
 
 def test_missing_mat_variable_lists_what_the_file_holds(tmp_path, octave):

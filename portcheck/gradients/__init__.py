@@ -240,6 +240,9 @@ def check_gradient(
                                 "check needs finite values (log(0)? an overflowing exp?).",
                                 {"cost": f0}, extra=static)
         raw_cost, raw_grad = target.raw_outputs or (None, None)
+        if raw_grad is not None and np.shape(raw_grad) != x0a.shape:
+            notes.append(f"grad had shape {np.shape(raw_grad)} for x0 of shape {x0a.shape}: compared unrolled "
+                         "column-major, as Octave's grad(:).")
         prec = working_precision(x0a, raw_cost, raw_grad)
         prec = Precision(prec.dtype, rtol)
         probes = plan_probes(lay, x, prec, full_mode, directions, elements, rng)
