@@ -64,17 +64,21 @@ def _parse_layout(text: str | None) -> list[tuple[str, tuple[int, ...]]] | None:
     return out
 
 
-def _emit(reports: Sequence[Any], args: argparse.Namespace, title: str) -> int:
+def _write_html(path: str, reports: Sequence[Any], title: str, summary: Any = None) -> None:
     from .report import render_html_document
 
+    _write(path, render_html_document(list(reports), title=title, summary=summary))
+    sys.stdout.write(f"HTML report written to {path}\n")
+
+
+def _emit(reports: Sequence[Any], args: argparse.Namespace, title: str) -> int:
     for r in reports:
         _print(r)
     if getattr(args, "json", None):
         payload = [r.to_dict() for r in reports]
         _write(args.json, json.dumps(payload if len(payload) != 1 else payload[0], indent=2))
     if getattr(args, "html", None):
-        _write(args.html, render_html_document(reports, title=title))
-        sys.stdout.write(f"HTML report written to {args.html}\n")
+        _write_html(args.html, reports, title)
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
@@ -147,15 +151,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     suite = load_suite(args.suite)
     result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
     _print(result)
-    reports = list(result.reports)
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:
-        from .report import render_html_document
-
-        _write(args.html, render_html_document(reports, title=f"portcheck run {suite.source}",
-                                                        summary=result.summary_table()))
-        sys.stdout.write(f"HTML report written to {args.html}\n")
+        _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table())
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
@@ -165,11 +164,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     result = run_demo(train=not args.no_train, plots=bool(args.html))
     _print(result)
     if args.html:
-        from .report import render_html_document
-
-        _write(args.html, render_html_document(list(result.reports), title="portcheck demo",
-                                                        summary=result.summary_table()))
-        sys.stdout.write(f"HTML report written to {args.html}\n")
+        _write_html(args.html, result.reports, "portcheck demo", result.summary_table())
     # The demo's job is to show the verdicts; it fails only when a verdict is wrong
     # (a faithful port flagged, or a planted mistake missed).
     return EXIT_OK if result.verdicts_right else EXIT_FINDINGS

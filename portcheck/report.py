@@ -271,6 +271,15 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
+def _clean_verdict(report: Report) -> str:
+    """What "no findings" means for this check (a gradient check has no reference)."""
+    return {
+        "compare": "the port matches the reference",
+        "gradient": "the analytic gradient agrees with the numerical derivatives",
+        "minimize": "no optimizer or port problem found",
+    }.get(report.check, "nothing to report")
+
+
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -298,7 +307,7 @@ def render_rich(report: Report) -> Any:
                 )
             )
     else:
-        parts.append(Text("No findings: the port matches the reference.", style="green"))
+        parts.append(Text(f"No findings: {_clean_verdict(report)}.", style="green"))
     for note in report.notes:
         parts.append(Text(f"  note: {note}", style="dim"))
     return Group(*parts)
@@ -375,7 +384,7 @@ def render_html(report: Report, standalone: bool = False) -> str:
             )
         out.append("</ul>")
     else:
-        out.append('<p class="ok">No findings: the port matches the reference.</p>')
+        out.append(f'<p class="ok">No findings: {e(_clean_verdict(report))}.</p>')
     for note in report.notes:
         out.append(f'<p class="note">note: {e(note)}</p>')
     for name, png in report.figures.items():

@@ -68,3 +68,9 @@ def test_merge_findings_orders_errors_first_and_drops_duplicates():
 
 def test_every_kind_is_documented():
     assert all(isinstance(v, str) and v for v in KINDS.values())
+
+
+def test_clean_verdict_depends_on_the_check():
+    assert "matches the reference" in str(Report(check="compare", title="t"))
+    gradient = str(Report(check="gradient", title="t"))
+    assert "reference" not in gradient and "numerical derivatives" in gradient
