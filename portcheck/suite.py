@@ -428,6 +428,8 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
     if suite is not None:
         tol = {k: v for k, v in (("rtol", suite.rtol), ("atol", suite.atol)) if v is not None}
     tol.update({k: v for k, v in (("rtol", pair.rtol), ("atol", pair.atol)) if v is not None})
+    # Per call, so pytest (one shared session) and `portcheck run` apply the same limit.
+    timeout = suite.timeout if suite is not None else None
     try:
         port = pair.port()
         args = pair.make_args()
@@ -436,7 +438,8 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
             from .compare import compare
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
-                           layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, **tol)
+                           layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, timeout=timeout,
+                           **tol)
         wrt = pair.wrt or 0
 
         def split(values: Sequence[Any]) -> tuple[Any, tuple]:
@@ -460,7 +463,7 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
             python_rest = split(python_args)[1] if python_args is not None else None
             return compare_minimize(pair.octave, port, x0, args=rest, python_args=python_rest, octave=octave,
                                     layout=pair.layout, objective=pair.objective, plot=plots,
-                                    **dict(pair.minimize))
+                                    timeout=timeout, **dict(pair.minimize))
         raise InputError(f"unknown check {check!r}")
     except OctaveNotFoundError:
         raise
