@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .report import Report, Table
-from .suite import Suite, SuiteResult, catalog_pairs, run_suite
+from .suite import Suite, SuiteResult, catalog_pairs, naming_findings, run_suite
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -50,7 +50,7 @@ class DemoResult:
         for pair, check, rep in self.suite.results:
             if not pair.expect:
                 continue
-            hits = [f for f in rep.findings if f.kind in pair.expect and f.severity != "info"]
+            hits = naming_findings(pair, rep)
             shown = hits[0] if hits else (rep.errors[0] if rep.errors else None)
             said = f"{shown.kind}: {shown.message}" if shown else "(nothing found)"
             rows.append((pair.name.removeprefix("broken."), pair.description, ", ".join(pair.expect),
@@ -70,7 +70,7 @@ class DemoResult:
         n_faithful = sum(1 for p, _, _ in self.suite.results if not p.expect)
         n_ok = sum(1 for p, _, r in self.suite.results if not p.expect and r.ok)
         gallery = [(p, r) for p, _, r in self.suite.results if p.expect]
-        n_named = sum(1 for p, r in gallery if set(p.expect) & r.kinds)
+        n_named = sum(1 for p, r in gallery if naming_findings(p, r))
         parts: list[Any] = [
             Text(f"portcheck demo: the bundled ports against GNU Octave {self.octave_version}", style="bold"),
             _rich_table(self.faithful_table()),

@@ -47,15 +47,16 @@ import numpy as np
 
 from .errors import InputError, OctaveNotFoundError, PortcheckError, PortError
 from .inputs import debug_dataset, debug_weights
-from .loading import describe_callable, load_args, load_callable
-from .report import Finding, Report, Table, jsonable
+from .loading import load_args, load_callable
+from .report import Finding, Report, Table
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["Pair", "Suite", "SuiteResult", "load_suite", "run_suite", "run_check", "catalog_pairs", "CHECKS"]
+__all__ = ["Pair", "Suite", "SuiteResult", "load_suite", "run_suite", "run_check", "catalog_pairs",
+           "naming_findings", "CHECKS"]
 
 CHECKS = ("compare", "gradient", "minimize")
 
@@ -140,11 +141,11 @@ class SuiteResult:
         from rich.console import Group
         from rich.text import Text
 
-        from .report import render_rich
+        from .report import _rich_table, render_rich
 
         n_fail = sum(not r.ok for r in self.reports)
         parts: list[Any] = [render_rich(r) for r in self.reports if not r.ok]
-        parts.append(_rich_summary(self.summary_table()))
+        parts.append(_rich_table(self.summary_table()))
         verdict = (Text(f"all {len(self.reports)} checks OK", style="bold green") if not n_fail
                    else Text(f"{n_fail} of {len(self.reports)} checks found errors", style="bold red"))
         parts.append(verdict)
@@ -156,17 +157,18 @@ class SuiteResult:
         return _to_text(self.__rich__(), 110)
 
 
-def _rich_summary(table: Table) -> Any:
-    from .report import _rich_table
+def naming_findings(pair: Pair, report: Report) -> list[Finding]:
+    """The findings that name one of the pair's expected mistakes.
 
-    return _rich_table(table)
+    An info-level note mentioning a kind is not naming the mistake.
+    """
+    return [f for f in report.findings if f.kind in pair.expect and f.severity != "info"]
 
 
 def _expectation_met(pair: Pair, report: Report) -> bool:
     if not pair.expect:
         return report.ok
-    # An info-level note mentioning a kind is not naming the mistake (the demo's table agrees).
-    return any(f.kind in pair.expect and f.severity != "info" for f in report.findings)
+    return bool(naming_findings(pair, report))
 
 
 # -- loading --------------------------------------------------------------------
@@ -536,10 +538,3 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
         if own:
             oc.close()
     return SuiteResult(tuple(results))
-
-
-def describe_pair(pair: Pair) -> dict[str, Any]:
-    """JSON-ready description of a pair (for reports and --json)."""
-    port = pair.python if isinstance(pair.python, str) else describe_callable(pair.python)
-    return jsonable({"name": pair.name, "octave": pair.octave, "python": port, "checks": pair.checks,
-                     "expect": pair.expect})
