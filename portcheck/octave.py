@@ -623,13 +623,8 @@ class Octave:
             )
         except Oct2PyError as exc:
             raise self._translate(str(exc), name or bare, timeout) from None
-        except Exception as exc:  # pexpect EOF and friends: the process is gone
-            self._recover()
-            raise OctaveSessionError(
-                f"Octave died while running {name or bare} ({type(exc).__name__}); portcheck "
-                "started a new session, so call again. If it happens every time, the function "
-                "crashes Octave itself."
-            ) from None
+        except Exception:  # pexpect EOF and friends: the process is gone or its pipe is unusable
+            raise self._restart_after_death(name or bare) from None
         finally:
             for line in printed:
                 _octave_log.debug("%s: %s", bare, line)
@@ -657,21 +652,25 @@ class Octave:
         )
         return True
 
+    def _restart_after_death(self, function: str) -> OctaveSessionError:
+        """Start a fresh process after Octave died in ``function``; tell the caller."""
+        self.restart()
+        warnings.warn(
+            f"Octave died while running {function}; portcheck restarted it (paths restored, "
+            "workspace variables lost).",
+            SessionRestartedWarning,
+            stacklevel=5,
+        )
+        return OctaveSessionError(
+            f"Octave died while running {function}; portcheck started a new session, so you can "
+            "call again. If it happens every time, the function exits or crashes Octave itself."
+        )
+
     def _translate(self, text: str, function: str, timeout: float | None) -> OctaveError:
         """Turn an oct2py error text into the portcheck error a user can act on."""
         if "Session died" in text:
             # oct2py started a bare process; ours needs its paths and hooks back.
-            self.restart()
-            warnings.warn(
-                f"Octave died while running {function}; portcheck restarted it (paths restored, "
-                "workspace variables lost).",
-                SessionRestartedWarning,
-                stacklevel=4,
-            )
-            return OctaveSessionError(
-                f"Octave died while running {function}; portcheck started a new session, so you can "
-                "call again. If it happens every time, the function exits or crashes Octave itself."
-            )
+            return self._restart_after_death(function)
         if "Timed out" in text:
             restarted = self._recover()
             return OctaveTimeoutError(function, float(timeout or 0), restarted)
