@@ -50,6 +50,16 @@ KINDS: dict[str, str] = {
     "local-minimum": "both optimizers converged, to different minima of a non-convex problem",
     "first-divergence": "the first named intermediate value where the two sides part",
     "lint": "a static pattern in the port's source that usually means a porting mistake",
+    # Found by tracing intermediates inside the computation (portcheck.trace).
+    "extra-function": "the port applies an elementwise function the reference does not (port = f(reference))",
+    "missing-function": "the reference applies an elementwise function the port forgot (reference = f(port))",
+    "extra-factor": "the port multiplies by another intermediate (or a function of one) the reference does not",
+    "inverted-mask": "a mask or ReLU switch is flipped: the port keeps the part the reference zeroes",
+    "wrong-operand": "the port's line matches the reference once one operand is replaced by another variable",
+    "last-iteration": "a variable assigned in a loop keeps only the last pass where the reference accumulates",
+    # Real ports and their calling conventions.
+    "tolerance": "a small difference explained by an optimizer's or solver's tolerance, not by a mistake",
+    "calling-convention": "the port works only when called another way (1-D vs column, int labels, ...)",
 }
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -95,6 +105,14 @@ class Finding:
         Which layout block, when a layout was given.
     evidence : mapping
         The numbers behind the verdict (factors, errors, indices), JSON-ready.
+    port_location : (str, int), optional
+        ``(path, line)`` of the port's line the finding points at (1-based
+        line), when a trace or the source pinned it; ``None`` when unknown.
+    reference_location : (str, int), optional
+        ``(path, line)`` of the reference's ``.m`` line, likewise.
+    element : int, optional
+        0-based flat index into the parameter vector of the worst element a
+        gradient check localised; ``None`` when not localised.
     """
 
     kind: str
@@ -103,6 +121,9 @@ class Finding:
     output: str | None = None
     block: str | None = None
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    port_location: tuple[str, int] | None = None
+    reference_location: tuple[str, int] | None = None
+    element: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -124,6 +145,9 @@ class Finding:
             "block": self.block,
             "message": self.message,
             "evidence": jsonable(self.evidence),
+            "port_location": list(self.port_location) if self.port_location else None,
+            "reference_location": list(self.reference_location) if self.reference_location else None,
+            "element": self.element,
         }
 
     def __str__(self) -> str:
