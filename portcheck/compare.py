@@ -356,6 +356,35 @@ class _Comparison:
 
     # -- steps ---------------------------------------------------------------
 
+    def traced(self, findings: list[Finding], outputs_differ: bool) -> list[Finding]:
+        """Trace both sides: locate the boundary findings and name what they leave unexplained."""
+        from .errors import PortcheckError
+        from .trace import merge_findings as merge_traced, run_trace
+        from .trace.octave_side import trace_octave
+
+        def octave_trace():
+            return trace_octave(self.oc, self.function, self.args, self.nout, timeout=self.timeout)
+
+        try:
+            result = run_trace(octave_trace, self.fn, self.py_args, self.subject(None),
+                               outputs_differ=outputs_differ)
+        except PortcheckError as exc:
+            self.notes.append(f"The trace could not run ({type(exc).__name__}: {exc}); findings are from the "
+                              f"outputs alone.")
+            return findings
+        self.notes += result.notes
+        if result.table is not None:
+            self.tables.append(result.table)
+        self.details["trace"] = {
+            "reference_steps": len(result.reference.steps) if result.reference else 0,
+            "port_steps": len(result.port.steps) if result.port else 0,
+            "divergence": None if result.alignment is None or result.alignment.divergence is None else {
+                "reference": list(result.alignment.divergence.reference.location),
+                "port": (list(result.alignment.divergence.port.location)
+                         if result.alignment.divergence.port is not None else None)},
+        }
+        return merge_traced(findings, result.findings)
+
     def compare_outputs(self, ref: tuple[Any, ...], values: Sequence[Any]) -> dict[str, list[Finding]]:
         """Diagnose each output; fill the tables. Returns findings per output name."""
         per_output: dict[str, list[Finding]] = {}
@@ -547,6 +576,7 @@ def compare(
     context: Mapping[str, Any] | None = None,
     timeout: float | None = None,
     wrt: int | None = None,
+    trace: bool | None = None,
 ) -> Report:
     """Run an Octave reference and its Python port on the same inputs and explain any difference.
 
@@ -590,6 +620,17 @@ def compare(
         ``theta``/``params``, else the first argument when it is a vector). It
         gives the ``regularization`` checks their parameters and is the
         argument perturbed for ``lambda-capture``.
+    trace : bool, optional
+        Record the intermediates of both sides and name the first line where
+        they part (:mod:`portcheck.trace`). By default (None) a trace runs
+        whenever the outputs differ: it names mistakes inside the computation
+        (``extra-function``, ``missing-function``, ``extra-factor``,
+        ``inverted-mask``, ``wrong-operand``, ``last-iteration``,
+        ``first-divergence``) and attaches ``port_location`` /
+        ``reference_location`` to the boundary findings it can pin to a line.
+        ``False`` never traces; ``True`` traces even when the outputs agree
+        (differing intermediates are then reported as ``info``). A trace
+        costs one extra Octave call and two extra runs of the port.
 
     Returns
     -------
@@ -634,6 +675,8 @@ def compare(
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
             raise InputError(f"{name} must be a non-negative number, got {tol!r}.")
+    if trace is not None and not isinstance(trace, bool):
+        raise InputError(f"trace must be True, False or None (trace when the outputs differ), got {trace!r}.")
     lay = as_layout(layout)
     args_t = tuple(args)
     py_args_t = tuple(python_args) if python_args is not None else args_t
@@ -642,7 +685,7 @@ def compare(
     oc = Octave() if own else octave
     try:
         return _compare(function, fn, port_name, args_t, py_args_t, oc, nout, lay, float(rtol), float(atol),
-                        intermediates, outputs, context, timeout, wrt)
+                        intermediates, outputs, context, timeout, wrt, trace)
     finally:
         if own:
             oc.close()
@@ -651,7 +694,7 @@ def compare(
 def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple, py_args: tuple, oc: Octave,
              nout: int | None, lay: Layout | None, rtol: float, atol: float, intermediates: bool,
              outputs: Sequence[str] | None, context: Mapping[str, Any] | None, timeout: float | None,
-             wrt: int | None) -> Report:
+             wrt: int | None, trace: bool | None = None) -> Report:
     if nout is None:
         nout = oc.nargout(function)
     if not isinstance(nout, (int, np.integer)) or nout < 1:
@@ -736,6 +779,10 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     if not mismatched and not nondet and not split.findings:
         cmp.findings += cmp.check_capture(ref, values)
 
+    outputs_differ = mismatched or bool(split.findings)
+    if trace or (trace is None and outputs_differ and not nondet):
+        cmp.findings = cmp.traced(cmp.findings, outputs_differ)
+
     if intermediates:
         outputs_differ = mismatched or bool(split.findings)
         if len(values) >= nout:
@@ -780,6 +827,7 @@ def assert_port(
     context: Mapping[str, Any] | None = None,
     timeout: float | None = None,
     wrt: int | None = None,
+    trace: bool | None = None,
 ) -> Report:
     """:func:`compare`, raising ``AssertionError(str(report))`` when the report is not ok.
 
@@ -796,7 +844,7 @@ def assert_port(
     """
     report = compare(function, port, args, octave=octave, nout=nout, layout=layout, python_args=python_args,
                      rtol=rtol, atol=atol, intermediates=intermediates, outputs=outputs, context=context,
-                     timeout=timeout, wrt=wrt)
+                     timeout=timeout, wrt=wrt, trace=trace)
     if not report.ok:
         raise AssertionError(str(report))
     return report

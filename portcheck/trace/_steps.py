@@ -56,7 +56,7 @@ def fingerprint(value: np.ndarray) -> Fingerprint:
     )
 
 
-@dataclass
+@dataclass(eq=False)
 class Step:
     """Everything recorded for one assignment site.
 

@@ -1,0 +1,422 @@
+"""Aligning two traces: which port step computes which reference step, and where they part.
+
+A port is free to name, fuse, transpose and loop differently from its
+reference; what it may not do is compute other values. So steps are paired by
+*value* first (equal within tolerance, up to the formulation differences a
+faithful port makes: a transpose, a 1-D vector for a column, a vector kept
+unrolled, a bias column added later, a per-example loop against a vectorized
+line), and only then by name (case and underscores forgiven, ``delta3`` ↔
+``d3``) or by dataflow (the port step that consumes the same values).
+
+The divergence is the first reference step, in execution order, that
+
+* no port step reproduces,
+* is not merely an intermediate state the port fused away (a later reference
+  step that uses it is reproduced, so the port must have computed it right),
+* and has a counterpart in the port: a step of the same name, or the step
+  that consumes the same reproduced inputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..diagnose._arrays import close_mask
+from ._steps import Fingerprint, Step, Trace, fingerprint
+
+__all__ = ["Match", "Alignment", "align", "views", "normalise_name", "step_dependencies"]
+
+
+# ----------------------------------------------------------------------------
+# names
+
+
+_ALIASES = (
+    (re.compile(r"^(delta|error|err|dlt)"), "d"),
+    (re.compile(r"^(cost|loss)$"), "j"),
+    (re.compile(r"^(gradient|g)$"), "grad"),
+)
+
+
+def normalise_name(name: str) -> str:
+    """``Theta1_grad`` → ``theta1grad``; ``delta3`` → ``d3``; ``cost`` → ``j``: hints, never proof."""
+    n = name.lower().replace("_", "")
+    for pattern, repl in _ALIASES:
+        n = pattern.sub(repl, n)
+    return n
+
+
+# ----------------------------------------------------------------------------
+# dependencies: which names a step's line reads
+
+
+_MATLAB_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_MATLAB_STRING = re.compile(r"\"[^\"]*\"|(?<![\w\)\]\}\.'])'[^']*'")
+
+
+def _matlab_statement(lines: list[str], line: int) -> str:
+    """The source of the statement starting at ``line``, continuation lines joined, comments dropped."""
+    out = []
+    i = line - 1
+    while 0 <= i < len(lines):
+        text = _MATLAB_STRING.sub(" ", lines[i])
+        text = re.split(r"[%#]", text, maxsplit=1)[0]
+        cont = text.rstrip().endswith("...")
+        out.append(text.rstrip()[:-3] if cont else text)
+        if not cont:
+            break
+        i += 1
+    return " ".join(out)
+
+
+def _python_statement_names(lines: list[str], line: int, name: str) -> set[str] | None:
+    """Names read by the Python statement(s) starting at ``line`` that assign ``name``."""
+    source = "\n".join(lines)
+    tree = _parsed(source)
+    if tree is None:
+        return None
+    names: set[str] = set()
+    found = False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)) and node.lineno == line:
+            found = True
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                    names.add(sub.id)
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                names.add(node.target.id)
+            for t in getattr(node, "targets", [getattr(node, "target", None)]):
+                if isinstance(t, ast.Subscript):
+                    base = t.value
+                    while isinstance(base, ast.Subscript):
+                        base = base.value
+                    if isinstance(base, ast.Name):
+                        names.add(base.id)
+    return names if found else None
+
+
+_PARSED: dict[int, Any] = {}
+
+
+def _parsed(source: str) -> Any:
+    key = hash(source)
+    if key not in _PARSED:
+        try:
+            _PARSED[key] = ast.parse(source)
+        except (SyntaxError, ValueError):
+            _PARSED[key] = None
+    return _PARSED[key]
+
+
+def step_dependencies(trace: Trace, step: Step) -> set[str]:
+    """Names the step's statement reads (its own name too when it updates itself)."""
+    lines = list(trace.sources.get(step.file, ()))
+    if not lines:
+        return set()
+    if step.file.endswith(".m"):
+        text = _matlab_statement(lines, step.line)
+        # Of several statements on the line, the one that assigns this name.
+        for part in text.split(";"):
+            lhs = re.split(r"(?<![=<>~!])=(?!=)", part, maxsplit=1)
+            if len(lhs) == 2 and re.search(rf"\b{re.escape(step.name)}\b", lhs[0]):
+                text = part
+                break
+        head, _, body = text.partition("=")
+        deps = set(_MATLAB_IDENT.findall(body))
+        # x(idx) = ... reads x and idx.
+        head_names = _MATLAB_IDENT.findall(head)
+        if head_names and "(" in head:
+            deps |= set(head_names)
+        return deps
+    names = _python_statement_names(lines, step.line, step.name)
+    return names or set()
+
+
+# ----------------------------------------------------------------------------
+# values
+
+
+def _array(value: Any) -> np.ndarray | Fingerprint | None:
+    if value is None or isinstance(value, Fingerprint):
+        return value
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError):
+        return None
+    if a.dtype.kind not in "biufc":
+        return None
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+
+
+def informative(value: Any) -> bool:
+    """A value worth pairing by value: not a constant array, not a small integer count."""
+    a = _array(value)
+    if a is None:
+        return False
+    if isinstance(a, Fingerprint):
+        return a.minimum != a.maximum
+    if a.size == 0:
+        return False
+    if a.size == 1:
+        x = complex(a.reshape(-1)[0])
+        return x.imag != 0 or not float(x.real).is_integer()
+    flat = a.reshape(-1)
+    return bool(np.any(flat != flat[0]))
+
+
+def _is_vector(a: np.ndarray) -> bool:
+    return a.ndim <= 1 or (a.ndim == 2 and 1 in a.shape)
+
+
+@dataclass(frozen=True)
+class View:
+    """One way to read the port's value in the reference's shape: what was done, and the two arrays."""
+
+    how: str
+    reference: np.ndarray
+    port: np.ndarray
+
+
+def _plain_views(r: np.ndarray, p: np.ndarray, bias: bool) -> list[View]:
+    """Same-shape readings of two plain arrays: the formulation differences a faithful port makes.
+
+    ``bias`` allows reading one side without its first column (or row): a
+    port that adds the bias unit later. It is weak evidence (``sigmoid(z)``
+    equals ``[1, sigmoid(z)]`` without its bias column whatever the names),
+    so it is offered only for steps of the same name.
+    """
+    out: list[View] = []
+    if r.shape == p.shape:
+        out.append(View("same", r, p))
+        if r.ndim == 2 and r.shape[0] == r.shape[1] > 1:
+            # Square: examples in columns with as many examples as units.
+            out.append(View("transposed", r, p.T))
+    elif r.size == p.size and _is_vector(r) and _is_vector(p):
+        out.append(View("vector", r, p.reshape(r.shape)))
+    elif r.ndim == 2 and p.ndim == 2 and p.T.shape == r.shape:
+        out.append(View("transposed", r, p.T))
+    elif r.size == p.size and _is_vector(p) and r.ndim >= 2:
+        out.append(View("unrolled", r, p.reshape(r.shape, order="F")))
+    elif r.size == p.size and _is_vector(r) and p.ndim >= 2:
+        out.append(View("unrolled", r.reshape(p.shape, order="F"), p))
+    if bias and r.ndim == 2 and p.ndim == 2:
+        # A bias column (or row) on one side only: compare the rest.
+        for pp, how in ((p, "bias"), (p.T, "bias, transposed")):
+            if pp.shape == (r.shape[0], r.shape[1] - 1):
+                out.append(View(how + " column", r[:, 1:], pp))
+            elif pp.shape == (r.shape[0] - 1, r.shape[1]):
+                out.append(View(how + " row", r[1:, :], pp))
+            elif (pp.shape[0], pp.shape[1] - 1) == r.shape:
+                out.append(View(how + " column", r, pp[:, 1:]))
+            elif (pp.shape[0] - 1, pp.shape[1]) == r.shape:
+                out.append(View(how + " row", r, pp[1:, :]))
+    return out
+
+
+def views(ref: Step, port: Step) -> list[View]:
+    """Every reading of the two steps' values as equally shaped arrays (empty when none fits).
+
+    Besides the plain readings, a step that ran once per example in a loop on
+    one side is read against the rows (or columns) of the other side's
+    vectorized value: its first pass against the first row, its last pass
+    against the last.
+    """
+    r, p = _array(ref.value), _array(port.value)
+    if r is None or p is None or isinstance(r, Fingerprint) or isinstance(p, Fingerprint):
+        return []
+    out = _plain_views(r, p, normalise_name(ref.name) == normalise_name(port.name))
+    for loop, whole, flip in ((port, r, False), (ref, p, True)):
+        if loop.passes <= 1 or (ref.passes > 1 and port.passes > 1):
+            continue
+        first, last = _array(loop.first), _array(loop.value)
+        if not isinstance(first, np.ndarray) or not isinstance(last, np.ndarray) or whole.ndim != 2:
+            continue
+        for axis in (0, 1):
+            if whole.shape[axis] != loop.passes or whole.shape[1 - axis] != last.size:
+                continue
+            pair_whole = np.stack([np.take(whole, 0, axis=axis), np.take(whole, -1, axis=axis)])
+            pair_loop = np.stack([first.reshape(-1), last.reshape(-1)])
+            how = "loop over " + ("rows" if axis == 0 else "columns")
+            out.append(View(how, pair_loop, pair_whole) if flip else View(how, pair_whole, pair_loop))
+    return out
+
+
+def _fingerprints_agree(r: Any, p: Any, rtol: float) -> bool:
+    fr = r if isinstance(r, Fingerprint) else fingerprint(np.asarray(r))
+    fp = p if isinstance(p, Fingerprint) else fingerprint(np.asarray(p))
+    if int(np.prod(fr.shape)) != int(np.prod(fp.shape)):
+        return False
+    scale = max(fr.total_abs, fp.total_abs, 1e-300)
+    tol = max(rtol, 1e-9) * 10
+    return (abs(fr.total - fp.total) <= tol * scale and abs(fr.total_abs - fp.total_abs) <= tol * scale
+            and abs(fr.total_sq - fp.total_sq) <= tol * max(fr.total_sq, fp.total_sq, 1e-300)
+            and abs(fr.minimum - fp.minimum) <= tol * max(abs(fr.minimum), 1.0)
+            and abs(fr.maximum - fp.maximum) <= tol * max(abs(fr.maximum), 1.0))
+
+
+def agrees(ref: Step, port: Step, rtol: float, atol: float) -> str | None:
+    """How the two steps hold the same value (``"same"``, ``"transposed"``, ...), or None."""
+    r, p = _array(ref.value), _array(port.value)
+    if r is None or p is None:
+        return None
+    if isinstance(r, Fingerprint) or isinstance(p, Fingerprint):
+        return "fingerprint" if _fingerprints_agree(r, p, rtol) else None
+    for v in views(ref, port):
+        scale = max(float(np.max(np.abs(v.reference))) if v.reference.size else 0.0, 1.0)
+        if v.reference.size and bool(np.all(close_mask(v.reference, v.port, rtol, atol * scale))):
+            return v.how
+    return None
+
+
+# ----------------------------------------------------------------------------
+# alignment
+
+
+@dataclass
+class Match:
+    """A reference step and its counterpart in the port.
+
+    ``how`` says how the values were paired (``"same"``, ``"transposed"``,
+    ``"loop over rows"``, ...) when they agree, or how the counterpart was
+    found (``"name"``, ``"dataflow"``) when they do not.
+    """
+
+    reference: Step
+    port: Step | None
+    how: str
+    agrees: bool
+
+
+@dataclass
+class Alignment:
+    """Every reference step paired (or not), and the divergence when there is one."""
+
+    matches: list[Match] = field(default_factory=list)
+    divergence: Match | None = None
+    unseen_inputs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10) -> Alignment:
+    """Pair the steps of two traces and find the first divergence (see the module docstring)."""
+    rtol = max(rtol, 1e-9)
+    ref_steps = list(reference.steps)
+    port_steps = list(port.steps)
+    by_name: dict[str, list[Step]] = {}
+    for p in port_steps:
+        by_name.setdefault(normalise_name(p.name), []).append(p)
+
+    matches: list[Match] = []
+    matched_port: dict[int, Step] = {}  # id(port step) -> reference step it reproduces
+    reproduced: set[int] = set()       # indices of reproduced reference steps
+    for i, r in enumerate(ref_steps):
+        same_name = by_name.get(normalise_name(r.name), [])
+        pool = same_name + [p for p in port_steps if p not in same_name] if informative(r.value) else same_name
+        hit = None
+        for p in pool:
+            how = agrees(r, p, rtol, atol)
+            if how is not None:
+                hit = (p, how)
+                break
+        if hit is not None:
+            matches.append(Match(r, hit[0], hit[1], True))
+            matched_port.setdefault(id(hit[0]), r)
+            reproduced.add(i)
+        else:
+            matches.append(Match(r, None, "", False))
+
+    ref_deps = [step_dependencies(reference, r) for r in ref_steps]
+    ref_names = {normalise_name(r.name) for r in ref_steps}
+    # Later reference steps that read each step's name: if one is reproduced,
+    # the port computed this value too, inside another expression.
+    divergence: Match | None = None
+    unseen: list[str] = []
+    for i, r in enumerate(ref_steps):
+        if i in reproduced or not informative(r.value):
+            continue
+        consumers = [j for j in range(i + 1, len(ref_steps)) if r.name in ref_deps[j]]
+        if any(j in reproduced for j in consumers):
+            continue
+        counterpart = _counterpart(r, ref_deps[i], matches[:i], port, port_steps, by_name, matched_port,
+                                   ref_names, rtol, atol)
+        if counterpart is None:
+            continue
+        divergence = Match(r, counterpart[0], counterpart[1], False)
+        matches[i] = divergence
+        earlier = {s.name for k, s in enumerate(ref_steps[:i]) if k in reproduced}
+        unseen = sorted(d for d in ref_deps[i] if d != r.name and any(s.name == d for s in ref_steps[:i])
+                        and d not in earlier)
+        break
+    return Alignment(matches=matches, divergence=divergence, unseen_inputs=unseen)
+
+
+def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Trace, port_steps: list[Step],
+                 by_name: dict[str, list[Step]], matched_port: dict[int, Step], ref_names: set[str],
+                 rtol: float, atol: float) -> tuple[Step, str] | None:
+    """The port step that should have reproduced ``r``: by name, else by the inputs it consumes."""
+    same = [p for p in by_name.get(normalise_name(r.name), []) if _comparable(r, p)]
+    if same:
+        free = [p for p in same if id(p) not in matched_port] or same
+        return _closest(r, free), "name"
+    # Dataflow: port names that reproduce the reference's inputs of r.
+    wanted: set[str] = set()
+    after = 0
+    for m in before_matches:
+        if m.agrees and m.port is not None and m.reference.name in deps:
+            wanted.add(m.port.name)
+            after = max(after, m.port.order)
+    if not wanted:
+        return None
+    best, best_score = None, (0.0, False, False)
+    for p in port_steps:
+        # Dataflow: the counterpart comes after the port computed r's inputs.
+        if p.order <= after or id(p) in matched_port or not _comparable(r, p):
+            continue
+        # A step named like another reference variable is that variable's
+        # counterpart; one that holds a value already reproduced is no
+        # candidate either (the same value recorded again in a caller).
+        if normalise_name(p.name) in ref_names or any(
+                agrees(m.reference, p, rtol, atol) for m in before_matches if m.agrees):
+            continue
+        pdeps = step_dependencies(port, p)
+        score = (len(wanted & pdeps) / len(wanted), np.shape(p.value) == np.shape(r.value),
+                 informative(p.value))
+        # Of a variable built in several statements (zeros, then filled in),
+        # the last one holds the value the rest of the port reads.
+        if best is not None and p.name == best.name and score[0] >= best_score[0] and score[1:] == best_score[1:]:
+            best, best_score = p, score
+        elif score > best_score:
+            best, best_score = p, score
+    if best is not None and best_score[0] >= 0.5:
+        return best, "dataflow"
+    return None
+
+
+def _comparable(r: Step, p: Step) -> bool:
+    """The two values could be the same quantity: some reading puts them in one shape."""
+    rv, pv = _array(r.value), _array(p.value)
+    if rv is None or pv is None:
+        return False
+    if isinstance(rv, Fingerprint) or isinstance(pv, Fingerprint):
+        rs = rv.shape if isinstance(rv, Fingerprint) else rv.shape
+        ps = pv.shape if isinstance(pv, Fingerprint) else pv.shape
+        return int(np.prod(rs)) == int(np.prod(ps))
+    return bool(views(r, p)) or (p.passes > 1 and p.total is not None and np.size(p.total) == rv.size)
+
+
+def _closest(r: Step, candidates: list[Step]) -> Step:
+    """Of several same-named port steps, the one nearest in value to ``r``."""
+    def distance(p: Step) -> float:
+        vs = views(r, p)
+        if not vs:
+            return float("inf")
+        v = vs[0]
+        with np.errstate(all="ignore"):
+            d = float(np.max(np.abs(v.reference - v.port))) if v.reference.size else float("inf")
+        return d if np.isfinite(d) else float("inf")
+    return min(candidates, key=distance)

@@ -1,0 +1,238 @@
+"""Turn the divergence of two aligned traces into findings with both lines.
+
+The divergent pair goes through the same diagnosis as compare's outputs:
+first the families for mistakes inside a computation
+(:mod:`portcheck.diagnose.intermediate`: an extra or missing elementwise
+function, an extra factor, an inverted mask), then the boundary vocabulary
+(:func:`portcheck.diagnose.diagnose_pair`: scale, sign, unroll order, index
+base, ...), then the counterfactual re-evaluations of the port's line
+(:mod:`portcheck.trace.reeval`: a wrong operand, a loop keeping its last
+pass). What none of them explains is reported as ``first-divergence`` with
+both locations and where the values differ most.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..diagnose import diagnose_pair
+from ..diagnose._arrays import error_stats, fmt, location, location_text, shape_text
+from ..diagnose._base import Subject
+from ..diagnose.intermediate import Candidate, explain_intermediate
+from ..report import Finding
+from ._steps import Fingerprint, Step, Trace
+from .align import Alignment, View, agrees, views
+from .reeval import find_substitution, value_matcher
+
+__all__ = ["explain_divergence", "summarise", "place"]
+
+
+def place(location: tuple[str, int] | None) -> str:
+    """``nn.py:412`` for messages (the full path stays in ``port_location``)."""
+    if location is None:
+        return "?"
+    return f"{os.path.basename(location[0])}:{location[1]}"
+
+
+def summarise(value: Any) -> str:
+    """A short description of a recorded value for reports: shape and a few numbers."""
+    if value is None:
+        return "-"
+    if isinstance(value, Fingerprint):
+        return (f"{shape_text(value.shape)} (fingerprint) sum {fmt(value.total)}, "
+                f"range [{fmt(value.minimum)}, {fmt(value.maximum)}]")
+    a = np.asarray(value)
+    if a.size == 1:
+        return fmt(a.reshape(-1)[0])
+    flat = a.reshape(-1, order="F")
+    head = ", ".join(fmt(x) for x in flat[:3])
+    more = ", ..." if flat.size > 3 else ""
+    return f"{shape_text(tuple(a.shape))} [{head}{more}]"
+
+
+def _candidates(reference: Trace, port: Trace, size: int, exclude: Sequence[Step]) -> list[Candidate]:
+    """Recorded values that could be a factor of an intermediate of ``size`` elements: reference first."""
+    out: list[Candidate] = []
+    for trace in (reference, port):
+        for s in trace.steps:
+            if s in exclude or isinstance(s.value, Fingerprint) or s.value is None:
+                continue
+            v = np.asarray(s.value)
+            if v.dtype.kind not in "biuf" or v.size < 2:
+                continue
+            out.append(Candidate(s.name, trace.side, v.astype(np.float64), s.location))
+    return out
+
+
+def _with_locations(f: Finding, r: Step, p: Step | None, reference: Trace, port: Trace,
+                    shown: tuple[Any, Any] | None = None) -> Finding:
+    """The finding with both lines attached: locations, source text, value summaries."""
+    port_location = f.port_location or (p.location if p is not None else None)
+    reference_location = f.reference_location or r.location
+    ev = dict(f.evidence)
+    ev.update({
+        "reference_variable": r.name,
+        "reference_source": reference.source_line(reference_location),
+        "reference_value": summarise(shown[0] if shown else r.value),
+    })
+    if p is not None:
+        ev.update({
+            "port_variable": p.name,
+            "port_source": port.source_line(port_location),
+            "port_value": summarise(shown[1] if shown else p.value),
+        })
+    return dataclasses.replace(f, evidence=ev, port_location=port_location,
+                               reference_location=reference_location)
+
+
+def explain_divergence(
+    alignment: Alignment,
+    reference: Trace,
+    port: Trace,
+    subject: Subject,
+    *,
+    rerun: Callable[[], tuple[Callable[..., Any], Sequence[Any]]] | None = None,
+    outputs_differ: bool = True,
+) -> list[Finding]:
+    """Findings for the first divergence of ``alignment`` (empty when the traces agree).
+
+    Parameters
+    ----------
+    alignment : Alignment
+        From :func:`portcheck.trace.align.align`.
+    reference, port : Trace
+    subject : Subject
+        Tolerances and labels (its ``output`` is replaced by the variable's name).
+    rerun : callable, optional
+        Returns ``(port_function, fresh_copies_of_args)`` for the counterfactual
+        re-evaluation of the port's line; without it, ``wrong-operand`` and
+        the re-evaluated ``last-iteration`` are not tried.
+    outputs_differ : bool
+        Whether the final outputs differ: the findings are then errors; when
+        the outputs agree they are ``info`` (intermediates differ, results do not).
+    """
+    d = alignment.divergence
+    if d is None:
+        return []
+    r, p = d.reference, d.port
+    sub = dataclasses.replace(subject, output=r.name, block=None)
+    found, shown = _explain(r, p, reference, port, sub, rerun)
+    out = []
+    for f in found:
+        f = _with_locations(f, r, p, reference, port, shown)
+        where = f" (PYTHON {place(f.port_location)}, OCTAVE {place(f.reference_location)})"
+        message = f.message
+        if alignment.unseen_inputs and f.kind == "first-divergence":
+            message += (f" Its inputs {', '.join(alignment.unseen_inputs)} have no counterpart in the port, so "
+                        f"the mistake may sit where the port computes them.")
+        severity = f.severity if outputs_differ or f.severity != "error" else "info"
+        out.append(dataclasses.replace(f, message=message.rstrip(".") + "." + where, severity=severity))
+    return out
+
+
+def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subject,
+             rerun: Callable[[], tuple[Callable[..., Any], Sequence[Any]]] | None,
+             ) -> tuple[list[Finding], tuple[np.ndarray, np.ndarray] | None]:
+    """The findings for the pair, and the two arrays as compared (for the report's value summaries)."""
+    if p is None:
+        return [Finding(kind="first-divergence", severity="error", output=r.name,
+                        message=f"the port has no value equal to the reference's {r.name!r}, the first "
+                                f"intermediate it does not reproduce.")], None
+    if isinstance(r.value, Fingerprint) or isinstance(p.value, Fingerprint):
+        return [Finding(kind="first-divergence", severity="error", output=r.name,
+                        message=(f"the first intermediate that differs is {r.name!r} (port {p.name!r}); it is "
+                                 f"too large to be diagnosed element by element (recorded as a fingerprint)."))], None
+
+    # A loop that overwrote instead of accumulating: its running sum is the reference.
+    if p.passes > 1 and isinstance(p.total, np.ndarray) and r.passes == 1:
+        total = dataclasses.replace(p, value=p.total, passes=1, first=None, total=None)
+        if agrees(r, total, sub.rtol, sub.atol):
+            return [_last_iteration(p, p.name)], (np.asarray(r.value), np.asarray(p.total))
+
+    vs = views(r, p)
+    if not vs:
+        return [Finding(kind="first-divergence", severity="error", output=r.name,
+                        message=(f"the first intermediate that differs is {r.name!r}: the reference's is "
+                                 f"{summarise(r.value)}, the port's {p.name!r} is {summarise(p.value)}, and no "
+                                 f"reading puts them in one shape."))], None
+    v = vs[0]
+    R, C = np.asarray(v.reference), np.asarray(v.port)
+    shown = (R, C)
+    found = explain_intermediate(R, C, sub, _candidates(reference, port, R.size, (r, p)))
+    if not found:
+        dg = diagnose_pair(R, C, sub)
+        found = [f for f in dg.findings if f.kind not in {"mismatch", "non-finite"} and f.severity == "error"]
+    if not found and rerun is not None and not v.how.startswith("loop"):
+        found = _reevaluate(r, p, v, port, sub, rerun)
+    if not found:
+        st = error_stats(R, C, sub.rtol, sub.atol)
+        worst = location_text(location(st.worst, R.shape)) if st.worst is not None else "-"
+        found = [Finding(
+            kind="first-divergence", severity="error", output=r.name,
+            message=(f"the first intermediate that differs is {r.name!r}; every value it is computed from "
+                     f"agrees, so the mistake is on this line. {st.mismatched_text} elements differ, worst "
+                     f"{worst} (max abs error {fmt(st.max_abs)})."),
+            evidence={"max_abs": st.max_abs, "max_rel": st.max_rel, "mismatched": st.mismatched_text},
+        )]
+    return found, shown
+
+
+def _last_iteration(loop_step: Step, name: str) -> Finding:
+    return Finding(
+        kind="last-iteration", severity="error", output=name,
+        message=(f"{name!r} is assigned in a loop ({loop_step.passes} passes) and keeps only the last pass; the "
+                 f"reference equals the sum of every pass. Accumulate: `{name} += ...` (MATLAB's "
+                 f"`{name} = {name} + ...`)."),
+        evidence={"passes": loop_step.passes, "loop_variable": name},
+        port_location=loop_step.location,
+    )
+
+
+def _orient(view: View) -> Callable[[np.ndarray], np.ndarray | None]:
+    """How to read a re-evaluated port value in the reference's shape, like ``view`` did."""
+    def orient(a: np.ndarray) -> np.ndarray | None:
+        target = view.reference.shape
+        if view.how == "same" or view.how == "vector":
+            return a.reshape(target) if a.size == int(np.prod(target)) else None
+        if view.how == "transposed":
+            return a.T if a.ndim == 2 and a.T.shape == target else None
+        if view.how == "unrolled":
+            return a.reshape(target, order="F") if a.size == int(np.prod(target)) else None
+        if view.how.startswith("bias"):
+            transposed = "transposed" in view.how
+            b = a.T if transposed and a.ndim == 2 else a
+            if b.shape == target:
+                return b
+            if b.ndim == 2 and b.shape == (target[0], target[1] + 1):
+                return b[:, 1:]
+            if b.ndim == 2 and b.shape == (target[0] + 1, target[1]):
+                return b[1:, :]
+            return None
+        return None
+    return orient
+
+
+def _reevaluate(r: Step, p: Step, view: View, port: Trace, sub: Subject,
+                rerun: Callable[[], tuple[Callable[..., Any], Sequence[Any]]]) -> list[Finding]:
+    lines = list(port.sources.get(p.file, ()))
+    if not lines:
+        return []
+    fn, args = rerun()
+    loop_steps = [s for s in port.steps if s.function == p.function and s.passes > 1 and s.order < p.order]
+    matches = value_matcher(view.reference, _orient(view), max(sub.rtol, 1e-9), sub.atol)
+    found = find_substitution(fn, args, p, lines, matches, loop_steps)
+    if found is None:
+        return []
+    if found.source == "loop-total" and found.loop_step is not None:
+        return [_last_iteration(found.loop_step, found.operand)]
+    return [Finding(
+        kind="wrong-operand", severity="error", output=r.name,
+        message=(f"the port's line reproduces the reference's {r.name!r} once `{found.operand}` is replaced by "
+                 f"`{found.replacement}`: it reads the wrong operand. Use `{found.replacement}` there."),
+        evidence={"operand": found.operand, "replacement": found.replacement, "how": found.source},
+    )]
