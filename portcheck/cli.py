@@ -119,7 +119,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     python_args = load_args(args.python_args_from) if args.python_args_from else None
     with Octave(paths=args.path, timeout=args.timeout) as oc:
         report = compare(args.function, port, args=call_args, python_args=python_args, octave=oc,
-                         nout=args.nout, layout=_parse_layout(args.layout))
+                         nout=args.nout, layout=_parse_layout(args.layout), trace=args.trace)
     return _emit([report], args, f"compare {args.function}")
 
 
@@ -201,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--python-args-from", metavar="SPEC", help="different arguments for the port")
     sp.add_argument("--layout", metavar="NAME=RxC,...", help="blocks of the unrolled parameter vector")
     sp.add_argument("--nout", type=int, default=None, help="outputs to compare (default: all declared)")
+    sp.add_argument("--trace", dest="trace", action="store_true", default=None,
+                    help="trace intermediates even when the outputs agree (default: only when they differ)")
+    sp.add_argument("--no-trace", dest="trace", action="store_false",
+                    help="never trace intermediates (outputs only)")
     common(sp)
     sp.set_defaults(func=_cmd_compare)
 

@@ -82,6 +82,7 @@ class Pair:
     outputs: tuple[str, ...] = ()
     rtol: float | None = None
     atol: float | None = None
+    trace: bool | None = None
 
     def port(self) -> Callable[..., Any]:
         return load_callable(self.python, self.base)
@@ -240,7 +241,8 @@ def load_suite(source: str | Path | None = None) -> Suite:
 
 def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
     unknown = set(entry) - {"name", "octave", "python", "checks", "layout", "nout", "inputs", "python_inputs",
-                            "expect", "minimize", "wrt", "objective", "description", "outputs", "rtol", "atol"}
+                            "expect", "minimize", "wrt", "objective", "description", "outputs", "rtol", "atol",
+                            "trace"}
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}.")
     if "python" not in entry:
@@ -263,6 +265,10 @@ def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
         raise InputError(f"{where}: unknown [minimize] options {sorted(unknown)}; choose from "
                          f"{sorted(_MINIMIZE_KEYS)}.")
     objective = entry.get("objective")
+    trace = entry.get("trace")
+    if trace is not None and not isinstance(trace, bool):
+        raise InputError(f"{where}: 'trace' must be true or false (default: trace when the outputs differ), "
+                         f"got {trace!r}.")
     return Pair(
         name=str(entry.get("name", octave or entry["python"])),
         octave=octave,
@@ -281,6 +287,7 @@ def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
         outputs=tuple(entry.get("outputs", ())),
         rtol=entry.get("rtol"),
         atol=entry.get("atol"),
+        trace=trace,
     )
 
 
@@ -441,7 +448,7 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
                            layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, timeout=timeout,
-                           **tol)
+                           trace=pair.trace, **tol)
         wrt = pair.wrt or 0
 
         def split(values: Sequence[Any]) -> tuple[Any, tuple]:
