@@ -82,6 +82,10 @@ class Pair:
     outputs: tuple[str, ...] = ()
     rtol: float | None = None
     atol: float | None = None
+    #: The port's penalty-weight argument (index or name) for the λ = 0 re-run.
+    penalty: int | str | None = None
+    #: The port's separate gradient function (``module:function``), when cost and gradient are split.
+    grad: Callable[..., Any] | str | None = None
 
     def port(self) -> Callable[..., Any]:
         return load_callable(self.python, self.base)
@@ -240,7 +244,8 @@ def load_suite(source: str | Path | None = None) -> Suite:
 
 def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
     unknown = set(entry) - {"name", "octave", "python", "checks", "layout", "nout", "inputs", "python_inputs",
-                            "expect", "minimize", "wrt", "objective", "description", "outputs", "rtol", "atol"}
+                            "expect", "minimize", "wrt", "objective", "description", "outputs", "rtol", "atol",
+                            "penalty", "grad"}
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}.")
     if "python" not in entry:
@@ -281,6 +286,8 @@ def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
         outputs=tuple(entry.get("outputs", ())),
         rtol=entry.get("rtol"),
         atol=entry.get("atol"),
+        penalty=entry.get("penalty"),
+        grad=entry.get("grad"),
     )
 
 
@@ -441,7 +448,8 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
                            layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, timeout=timeout,
-                           **tol)
+                           penalty=pair.penalty,
+                           grad=load_callable(pair.grad, pair.base) if pair.grad is not None else None, **tol)
         wrt = pair.wrt or 0
 
         def split(values: Sequence[Any]) -> tuple[Any, tuple]:
