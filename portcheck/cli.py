@@ -181,8 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser, octave: bool = True, out: bool = True) -> None:
         if octave:
-            sp.add_argument("--path", action="append", default=[], metavar="DIR",
-                            help="folder with your .m files (repeatable)")
+            # --octave-path as in pytest; --path kept as its alias.
+            sp.add_argument("--octave-path", "--path", dest="path", action="append", default=[], metavar="DIR",
+                            help="folder with your .m files, put on the Octave path (repeatable; alias --path)")
             sp.add_argument("--timeout", type=float, default=None, metavar="S", help="limit for one Octave call")
         if out:
             sp.add_argument("--json", metavar="FILE", help="also write the report as JSON")
@@ -231,7 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=_cmd_lint)
 
     sp = sub.add_parser("doctor", help="check that Octave, oct2py and your paths are set up")
-    sp.add_argument("--path", action="append", default=[], metavar="DIR")
+    sp.add_argument("--octave-path", "--path", dest="path", action="append", default=[], metavar="DIR",
+                    help="folder with your .m files (repeatable; alias --path)")
     sp.set_defaults(func=_cmd_doctor)
     return p
 

@@ -31,7 +31,8 @@ from .diagnose.localise import first_divergence
 from .diagnose.order import counterfactual_unroll_order
 from .diagnose.rerun import Rerun
 from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast
-from .loading import describe_callable, load_callable
+from .loading import describe_callable, load_callable, load_notes
+from .conventions import is_penalty_name, penalty_pairs, with_gradient
 from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError
 from .inputs import Layout, as_layout
 from .octave import Octave
@@ -91,9 +92,6 @@ def _parameter_names(fn: Callable[..., Any], n: int) -> list[str]:
     return names
 
 
-#: Parameter names that hold a penalty weight: zeroing one is the λ = 0 counterfactual.
-_WEIGHT_NAMES = {"lambda", "lambda_", "lam", "lmbda", "lamda", "reg", "reg_lambda", "l2", "weight_decay",
-                 "beta", "decay"}
 #: Parameter names that hold the parameter vector, when it is not the first argument.
 _PARAM_NAMES = {"theta", "params", "nn_params", "w", "weights", "p", "x", "t", "x0", "theta0"}
 
@@ -119,11 +117,8 @@ def _param_position(args: Sequence[Any], names: Sequence[str], wrt: int | None) 
 
 def _weight_positions(args: Sequence[Any], names: Sequence[str]) -> list[int]:
     """Positions of non-zero float scalars whose parameter name says they weight a penalty."""
-    out = []
-    for i, a in enumerate(args):
-        if i < len(names) and names[i].lower() in _WEIGHT_NAMES and _is_float_scalar(a) and float(a) != 0:
-            out.append(i)
-    return out
+    return [i for i, a in enumerate(args)
+            if i < len(names) and is_penalty_name(names[i]) and _is_float_scalar(a) and float(a) != 0]
 
 
 def _is_float_scalar(a: Any) -> bool:
@@ -145,7 +140,7 @@ def _infer_context(args: Sequence[Any], names: Sequence[str], given: Mapping[str
                 break
     if "lambda" not in ctx:
         for i in _weight_positions(args, names):
-            if names[i].lower().startswith("lam") or names[i].lower() in {"reg", "reg_lambda", "l2"}:
+            if names[i].lower().strip("_") not in {"beta", "decay", "weight_decay", "wd"}:
                 ctx["lambda"] = float(args[i])
                 break
     return ctx
@@ -199,7 +194,10 @@ def _split_outputs(raw: Any, nout: int, names: Sequence[str]) -> _Outputs:
             note = [f"PYTHON returned a tuple of {len(raw)} values; compared the first as {names[0]}."]
             return _Outputs([raw[0]], notes=note if len(raw) > 1 else [])
         return _Outputs([raw])
-    if not isinstance(raw, (tuple, list)) or (isinstance(raw, list) and _is_numeric_list(raw)):
+    # A list of outputs (`return [J, grad]`) reads like a tuple; a list of numbers of another
+    # length is one vector output.
+    if not isinstance(raw, (tuple, list)) or (isinstance(raw, list) and _is_numeric_list(raw)
+                                               and len(raw) != nout):
         return _Outputs([raw], findings=[Finding(
             kind="shape", severity="error",
             message=(f"PYTHON returned 1 value where OCTAVE returns {nout} ({', '.join(names)}): "
@@ -251,6 +249,7 @@ class _Comparison:
         self.arg_names = _parameter_names(fn, len(py_args))
         self.context = _infer_context(args, self.arg_names, context)
         self.param_pos = _param_position(args, self.arg_names, wrt)
+        self.penalty: int | str | None = None
         self.findings: list[Finding] = []
         self.notes: list[str] = []
         self.tables: list[Table] = []
@@ -466,13 +465,10 @@ class _Comparison:
 
     def counterfactual_lambda(self, ref: tuple[Any, ...]) -> list[Finding]:
         """Both sides with a penalty weight set to 0: agreement puts the mistake in that term."""
-        if len(self.py_args) != len(self.args):
-            return []
-        for i in _weight_positions(self.py_args, self.arg_names):
-            if not self.same_argument(i):
-                continue
+        for j, i, label in penalty_pairs(self.args, self.py_args, self.arg_names, self.penalty,
+                                         same_order=self.py_args is self.args):
             args0, py0 = list(self.args), list(self.py_args)
-            args0[i] = 0.0
+            args0[j] = 0.0
             py0[i] = 0.0
             try:
                 ref0 = self.run_octave(args0)
@@ -483,7 +479,6 @@ class _Comparison:
                 continue
             values = _split_outputs(run.outputs, self.nout, self.names).values
             ok = self.outputs_match(ref0, values)
-            label = self.arg_names[i]
             self.details["counterfactuals"].append({"call": f"both sides with {label} = 0", "matches": ok})
             if not ok:
                 continue
@@ -576,6 +571,8 @@ def compare(
     context: Mapping[str, Any] | None = None,
     timeout: float | None = None,
     wrt: int | None = None,
+    grad: Callable[..., Any] | str | None = None,
+    penalty: int | str | None = None,
     trace: bool | None = None,
 ) -> Report:
     """Run an Octave reference and its Python port on the same inputs and explain any difference.
@@ -620,6 +617,15 @@ def compare(
         ``theta``/``params``, else the first argument when it is a vector). It
         gives the ``regularization`` checks their parameters and is the
         argument perturbed for ``lambda-capture``.
+    grad : callable or str, optional
+        The port's gradient function, when it keeps the cost and the gradient
+        apart (``minimize(cost, x0, jac=grad)`` style): both are called with
+        ``args`` and compared as the reference's two outputs.
+    penalty : int or str, optional
+        The port's penalty-weight argument (index or parameter name) for the
+        λ = 0 re-run; by default a scalar parameter named like ``lambda_``,
+        ``lamb``, ``lmbda``, ``reg_lambda``, ``l``... The reference's position
+        is the same, or (with ``python_args``) the argument holding the same value.
     trace : bool, optional
         Record the intermediates of both sides and name the first line where
         they part (:mod:`portcheck.trace`). By default (None) a trace runs
@@ -664,6 +670,9 @@ def compare(
     True
     """
     fn, port_name = load_port(port)
+    if grad is not None:
+        grad_fn, grad_name = load_port(grad)
+        fn, port_name = with_gradient(fn, grad_fn), f"{port_name} + {grad_name}"
     if not isinstance(function, str) or not function:
         raise InputError(f"function must be the name of an Octave function, got {function!r}.")
     if isinstance(args, (str, bytes, np.ndarray)) or not isinstance(args, Sequence):
@@ -685,7 +694,7 @@ def compare(
     oc = Octave() if own else octave
     try:
         return _compare(function, fn, port_name, args_t, py_args_t, oc, nout, lay, float(rtol), float(atol),
-                        intermediates, outputs, context, timeout, wrt, trace)
+                        intermediates, outputs, context, timeout, wrt, penalty=penalty, trace=trace)
     finally:
         if own:
             oc.close()
@@ -694,7 +703,8 @@ def compare(
 def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple, py_args: tuple, oc: Octave,
              nout: int | None, lay: Layout | None, rtol: float, atol: float, intermediates: bool,
              outputs: Sequence[str] | None, context: Mapping[str, Any] | None, timeout: float | None,
-             wrt: int | None, trace: bool | None = None) -> Report:
+             wrt: int | None, penalty: int | str | None = None,
+             trace: bool | None = None) -> Report:
     if nout is None:
         nout = oc.nargout(function)
     if not isinstance(nout, (int, np.integer)) or nout < 1:
@@ -709,7 +719,11 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         names[-1] = "intermediates"
     cmp = _Comparison(function, fn, port_name, args, py_args, oc, nout, names[:nout], lay, rtol, atol,
                       intermediates, context, timeout, wrt)
+    cmp.penalty = penalty
+    if penalty is not None:
+        penalty_pairs(args, py_args, cmp.arg_names, penalty)  # a bad choice fails now, with its message
     title = f"{function}  vs  {port_name}"
+    cmp.notes += load_notes(fn)
 
     # The reference. Errors the user must fix before anything can run propagate;
     # a reference that fails on these inputs is a finding.
@@ -827,6 +841,8 @@ def assert_port(
     context: Mapping[str, Any] | None = None,
     timeout: float | None = None,
     wrt: int | None = None,
+    grad: Callable[..., Any] | str | None = None,
+    penalty: int | str | None = None,
     trace: bool | None = None,
 ) -> Report:
     """:func:`compare`, raising ``AssertionError(str(report))`` when the report is not ok.
@@ -844,6 +860,7 @@ def assert_port(
     """
     report = compare(function, port, args, octave=octave, nout=nout, layout=layout, python_args=python_args,
                      rtol=rtol, atol=atol, intermediates=intermediates, outputs=outputs, context=context,
+                     timeout=timeout, wrt=wrt, grad=grad, penalty=penalty, trace=trace)
                      timeout=timeout, wrt=wrt, trace=trace)
     if not report.ok:
         raise AssertionError(str(report))

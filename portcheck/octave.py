@@ -289,6 +289,8 @@ def _format_octave_error(err: dict) -> str:
             continue
         if name == "_pyeval" or file.endswith("_pyeval.m"):
             continue
+        if name == "portcheck_shadow_call":  # Octave.call_shadowed's wrapper
+            continue
         frames.append(f"@frame|{name}|{line}|{col}|{file}")
     return "\n".join(["Octave evaluation error:", text, *frames])
 
@@ -531,6 +533,15 @@ class Octave:
             )
         return name, ""
 
+    def function_files(self, name: str) -> list[Path]:
+        """The ``.m`` files named ``name`` in this session's folders, in search order.
+
+        Only the user's folders and the bundled ones are listed (not Octave's
+        own functions); more than one entry means the name is shadowed or
+        ambiguous.
+        """
+        return list(self._index.get(name, []))
+
     def nargout(self, name: str) -> int:
         """Number of outputs ``name`` declares (1 for varargout-only functions)."""
         bare, folder = self.resolve(name)
@@ -585,6 +596,72 @@ class Octave:
         if nout == 1:
             return from_octave(out)
         return tuple(from_octave(v) for v in out)
+
+    def call_shadowed(
+        self,
+        folder: str | os.PathLike[str],
+        name: str,
+        *args: Any,
+        nout: int,
+        collect: str = "",
+        timeout: float | None = None,
+    ) -> tuple[Any, Any]:
+        """Call ``name`` with ``folder`` first on the Octave path, for this one call only.
+
+        The ``.m`` files in ``folder`` (instrumented copies, say) shadow the
+        same-named functions elsewhere on the path while the call runs; the
+        folder leaves the path however the call ends. Still one round trip:
+        ``matlab_refs/portcheck/portcheck_shadow_call.m`` does the path work
+        inside Octave.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The shadowing folder; the caller owns (and deletes) it.
+        name : str
+            As for :meth:`call` (bare or folder-qualified).
+        *args
+            Converted as for :meth:`call`.
+        nout : int
+            Outputs of ``name`` to return.
+        collect : str, optional
+            A function in ``folder`` (no inputs, one output) to call after
+            ``name`` returns, in the same round trip; its state is cleared
+            afterwards.
+        timeout : float, optional
+            Seconds; default the session's.
+
+        Returns
+        -------
+        outputs, collected
+            ``outputs`` exactly as :meth:`call` returns them (one value when
+            ``nout == 1``, a tuple otherwise, None for 0); ``collected`` is
+            ``collect``'s output converted by :func:`from_octave` (None
+            without ``collect``).
+
+        Raises
+        ------
+        As :meth:`call`; error frames of the wrapper itself are left out.
+        """
+        bare, base = self.resolve(name)
+        sent = tuple(to_octave(a, name=f"argument {i + 1} of {bare}") for i, a in enumerate(args))
+        # The wrapper ships with the bundled references; a session started
+        # with bundled=False reaches it by its full path instead.
+        wrapper_dir = "" if "portcheck_shadow_call" in self._index else str(bundled_refs_dir() / "portcheck")
+        out = self._raw_call(
+            "portcheck_shadow_call",
+            (str(folder), base, bare, float(nout), collect, *sent),
+            nout=nout + 1,
+            timeout=timeout,
+            folder=wrapper_dir,
+            name=bare,
+        )
+        out = tuple(out) if nout + 1 > 1 else (out,)
+        collected = from_octave(out[-1]) if collect else None
+        values = tuple(from_octave(v) for v in out[:-1])
+        if nout == 0:
+            return None, collected
+        return (values[0] if nout == 1 else values), collected
 
     def eval(self, code: str, timeout: float | None = None) -> Any:
         """Evaluate Octave code; return the value of its last expression, if any."""

@@ -82,6 +82,10 @@ class Pair:
     outputs: tuple[str, ...] = ()
     rtol: float | None = None
     atol: float | None = None
+    #: The port's penalty-weight argument (index or name) for the λ = 0 re-run.
+    penalty: int | str | None = None
+    #: The port's separate gradient function (``module:function``), when cost and gradient are split.
+    grad: Callable[..., Any] | str | None = None
     trace: bool | None = None
 
     def port(self) -> Callable[..., Any]:
@@ -242,7 +246,7 @@ def load_suite(source: str | Path | None = None) -> Suite:
 def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
     unknown = set(entry) - {"name", "octave", "python", "checks", "layout", "nout", "inputs", "python_inputs",
                             "expect", "minimize", "wrt", "objective", "description", "outputs", "rtol", "atol",
-                            "trace"}
+                            "penalty", "grad", "trace"}
     if unknown:
         raise InputError(f"{where}: unknown keys {sorted(unknown)}.")
     if "python" not in entry:
@@ -287,6 +291,8 @@ def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
         outputs=tuple(entry.get("outputs", ())),
         rtol=entry.get("rtol"),
         atol=entry.get("atol"),
+        penalty=entry.get("penalty"),
+        grad=entry.get("grad"),
         trace=trace,
     )
 
@@ -448,6 +454,8 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
 
             return compare(pair.octave, port, args=args, python_args=python_args, octave=octave, nout=pair.nout,
                            layout=pair.layout, outputs=pair.outputs or None, wrt=pair.wrt, timeout=timeout,
+                           penalty=pair.penalty,
+                           grad=load_callable(pair.grad, pair.base) if pair.grad is not None else None,
                            trace=pair.trace, **tol)
         wrt = pair.wrt or 0
 

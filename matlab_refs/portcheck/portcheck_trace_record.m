@@ -1,0 +1,125 @@
+function out = portcheck_trace_record(k, v)
+%PORTCHECK_TRACE_RECORD Collector for portcheck's trace of a reference.
+%   portcheck_trace_record(k, v)  records value v for assignment site k (an
+%     integer chosen by portcheck when it instrumented the reference: one
+%     site per file, line and variable). Called after every assignment of an
+%     instrumented copy, so it must stay cheap: it keeps the first and last
+%     value of each site (references, no copies), the running sum of its
+%     values while their sizes agree, how often it ran and when it ran first.
+%   out = portcheck_trace_record()  returns what was recorded and forgets it:
+%     a struct with fields order, count, numeric (1 x nsites; order 0 = never
+%     ran; numeric false when a value was not numeric or logical) and first,
+%     last, total (1 x nsites cells). Numeric and logical values come
+%     back as double (complex kept); values with more than LIMIT elements come
+%     back as a struct of moments (a fingerprint); other values as [].
+%
+%   portcheck copies this file into the temporary folder of each traced call,
+%   so every trace starts with empty state.
+
+  persistent count order next first last total same isnum
+  LIMIT = 100000;  % = portcheck.trace.FULL_VALUE_LIMIT (a test checks it)
+  if nargin == 2
+    if k > numel(count)
+      count(k) = 0;
+    end
+    c = count(k) + 1;
+    count(k) = c;
+    num = isnumeric(v) || islogical(v);
+    if c == 1
+      if isempty(next)
+        next = 0;
+      end
+      next = next + 1;
+      order(k) = next;
+      isnum(k) = num;
+      same(k) = num;
+      if num
+        last{k} = v;
+      else
+        last{k} = [];
+      end
+      return;
+    end
+    if ~(num && isnum(k))
+      % A value that is (or was) not numeric: the site is recorded, not its values.
+      isnum(k) = false;
+      same(k) = false;
+      last{k} = [];
+      return;
+    end
+    if c == 2
+      first{k} = last{k};
+      if isequal(size(v), size(last{k}))
+        total{k} = double(last{k}) + double(v);
+      else
+        same(k) = false;
+      end
+    elseif same(k)
+      if isequal(size(v), size(total{k}))
+        total{k} = total{k} + double(v);
+      else
+        same(k) = false;
+        total{k} = [];
+      end
+    end
+    last{k} = v;
+    return;
+  end
+
+  % Collect: convert what the bridge should carry, then forget everything.
+  n = numel(count);
+  out.order = zeros(1, n);
+  out.order(1:numel(order)) = order;
+  out.count = count;
+  out.numeric = false(1, n);
+  out.numeric(1:numel(isnum)) = isnum;
+  out.first = cell(1, n);
+  out.last = cell(1, n);
+  out.total = cell(1, n);
+  for k = 1:n
+    if k <= numel(last)
+      out.last{k} = carry(last{k}, LIMIT);
+    end
+    if count(k) > 1 && isnum(k)
+      out.first{k} = carry(first{k}, LIMIT);
+      if same(k)
+        out.total{k} = carry(total{k}, LIMIT);
+      end
+    end
+  end
+  count = []; order = []; next = []; first = {}; last = {}; total = {}; same = []; isnum = [];
+end
+
+function v = carry(v, limit)
+  % Small arrays travel whole (as double); large ones as their moments,
+  % the same as portcheck.trace.fingerprint computes in Python.
+  if ~(isnumeric(v) || islogical(v))
+    v = [];
+    return;
+  end
+  if issparse(v)
+    v = full(v);
+  end
+  if numel(v) > limit
+    a = double(v);
+    if iscomplex(a)
+      a = abs(a);
+    end
+    a = a(isfinite(a));
+    fp.fingerprint = true;
+    fp.shape = size(v);
+    fp.total = sum(a);
+    fp.total_abs = sum(abs(a));
+    fp.total_sq = sum(a .* a);
+    if isempty(a)
+      fp.minimum = NaN;
+      fp.maximum = NaN;
+    else
+      fp.minimum = min(a);
+      fp.maximum = max(a);
+    end
+    v = fp;
+  elseif ~isa(v, 'double')
+    v = double(v);
+  end
+end
