@@ -861,7 +861,6 @@ def assert_port(
     report = compare(function, port, args, octave=octave, nout=nout, layout=layout, python_args=python_args,
                      rtol=rtol, atol=atol, intermediates=intermediates, outputs=outputs, context=context,
                      timeout=timeout, wrt=wrt, grad=grad, penalty=penalty, trace=trace)
-                     timeout=timeout, wrt=wrt, trace=trace)
     if not report.ok:
         raise AssertionError(str(report))
     return report
