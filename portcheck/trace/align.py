@@ -260,7 +260,32 @@ def _fingerprints_agree(r: Any, p: Any, rtol: float) -> bool:
 
 
 def agrees(ref: Step, port: Step, rtol: float, atol: float) -> str | None:
-    """How the two steps hold the same value (``"same"``, ``"transposed"``, ...), or None."""
+    """How the two steps hold the same value (``"same"``, ``"transposed"``, ...), or None.
+
+    A line that ran a different number of times on the two sides (a helper
+    the port calls once more, a branch taken only for ``nargout > 1``) is
+    also compared by its first value.
+    """
+    how = _agrees(ref, port, rtol, atol)
+    if how is not None or (ref.passes == 1 and port.passes == 1):
+        return how
+    if ref.passes != port.passes:
+        for r2, p2 in ((ref, _first(port)), (_first(ref), port), (_first(ref), _first(port))):
+            if r2 is not None and p2 is not None and (r2 is not ref or p2 is not port):
+                how = _agrees(r2, p2, rtol, atol)
+                if how is not None:
+                    return how + ", first pass"
+    return None
+
+
+def _first(step: Step) -> Step | None:
+    if step.passes <= 1 or step.first is None:
+        return step if step.passes <= 1 else None
+    return Step(side=step.side, file=step.file, line=step.line, order=step.order, name=step.name,
+                function=step.function, value=step.first)
+
+
+def _agrees(ref: Step, port: Step, rtol: float, atol: float) -> str | None:
     r, p = _array(ref.value), _array(port.value)
     if r is None or p is None:
         return None
@@ -270,6 +295,10 @@ def agrees(ref: Step, port: Step, rtol: float, atol: float) -> str | None:
         scale = max(float(np.max(np.abs(v.reference))) if v.reference.size else 0.0, 1.0)
         if v.reference.size and bool(np.all(close_mask(v.reference, v.port, rtol, atol * scale))):
             return v.how
+        # Indices: a faithful port holds them 0-based where MATLAB's are 1-based.
+        if (v.reference.size > 1 and not np.iscomplexobj(v.reference) and np.all(v.reference >= 1)
+                and np.all(np.mod(v.reference, 1) == 0) and np.array_equal(v.port + 1, v.reference)):
+            return v.how + ", 0-based indices"
     return None
 
 
@@ -323,6 +352,13 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             if how is not None:
                 hit = (p, how)
                 break
+        if hit is not None and hit[0] not in same_name:
+            # The port has a variable of this name, in another function than
+            # the value found (a helper's argument, say): the user's own
+            # variable is what they would compare, and it differs.
+            named = [p for p in same_name if p.function != hit[0].function and _comparable(r, p)]
+            if named:
+                hit = None
         if hit is not None:
             matches.append(Match(r, hit[0], hit[1], True))
             matched_port.setdefault(id(hit[0]), r)
@@ -334,13 +370,11 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     ref_names = {normalise_name(r.name) for r in ref_steps}
     # Later reference steps that read each step's name: if one is reproduced,
     # the port computed this value too, inside another expression.
+    explained = _explained_downstream(ref_steps, ref_deps, reproduced)
     divergence: Match | None = None
     unseen: list[str] = []
     for i, r in enumerate(ref_steps):
-        if i in reproduced or not informative(r.value):
-            continue
-        consumers = [j for j in range(i + 1, len(ref_steps)) if r.name in ref_deps[j]]
-        if any(j in reproduced for j in consumers):
+        if i in reproduced or not informative(r.value) or explained[i]:
             continue
         counterpart = _counterpart(r, ref_deps[i], matches[:i], port, port_steps, by_name, matched_port,
                                    ref_names, rtol, atol)
@@ -355,14 +389,40 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     return Alignment(matches=matches, divergence=divergence, unseen_inputs=unseen)
 
 
+def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: set[int]) -> list[bool]:
+    """Whether some value computed from each step (directly or further down) is reproduced by the port.
+
+    Then the port computed the step's value too, only inside another
+    expression (``exp(z - max(z))`` for the reference's ``shifted``), and it is
+    no divergence. A step's readers are the later steps that read its name, up
+    to the next step that assigns the name again.
+    """
+    n = len(steps)
+    readers: list[list[int]] = [[] for _ in range(n)]
+    for i, s in enumerate(steps):
+        for j in range(i + 1, n):
+            if s.name in deps[j]:
+                readers[i].append(j)
+            if steps[j].name == s.name:
+                break
+    explained = [False] * n
+    for i in range(n - 1, -1, -1):
+        explained[i] = any(j in reproduced or explained[j] for j in readers[i])
+    return explained
+
+
 def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Trace, port_steps: list[Step],
                  by_name: dict[str, list[Step]], matched_port: dict[int, Step], ref_names: set[str],
                  rtol: float, atol: float) -> tuple[Step, str] | None:
     """The port step that should have reproduced ``r``: by name, else by the inputs it consumes."""
-    same = [p for p in by_name.get(normalise_name(r.name), []) if _comparable(r, p)]
+    # A same-named step that already reproduces an earlier step of this name
+    # is not this one's counterpart: the port computed the later value
+    # elsewhere (in its return statement, say).
+    key = normalise_name(r.name)
+    same = [p for p in by_name.get(key, []) if _comparable(r, p)
+            and not (id(p) in matched_port and normalise_name(matched_port[id(p)].name) == key)]
     if same:
-        free = [p for p in same if id(p) not in matched_port] or same
-        return _closest(r, free), "name"
+        return _closest(r, same), "name"
     # Dataflow: port names that reproduce the reference's inputs of r.
     wanted: set[str] = set()
     after = 0
