@@ -366,7 +366,7 @@ class _Comparison:
 
         try:
             result = run_trace(octave_trace, self.fn, self.py_args, self.subject(None),
-                               outputs_differ=outputs_differ)
+                               outputs_differ=outputs_differ, function=self.function)
         except PortcheckError as exc:
             self.notes.append(f"The trace could not run ({type(exc).__name__}: {exc}); findings are from the "
                               f"outputs alone.")
@@ -382,7 +382,8 @@ class _Comparison:
                 "port": (list(result.alignment.divergence.port.location)
                          if result.alignment.divergence.port is not None else None)},
         }
-        return merge_traced(findings, result.findings)
+        by_output = {self.names[k]: f for k, f in result.by_output.items() if k < len(self.names)}
+        return merge_traced(findings, result.findings, by_output)
 
     def compare_outputs(self, ref: tuple[Any, ...], values: Sequence[Any]) -> dict[str, list[Finding]]:
         """Diagnose each output; fill the tables. Returns findings per output name."""

@@ -58,6 +58,10 @@ ELEMENTWISE: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "square": ("{x} .^ 2", np.square),
     "sqrt": ("sqrt({x})", np.sqrt),
     "negative-part": ("min(0, {x})", lambda x: np.minimum(x, 0.0)),
+    # Integer division and rounding: `//` floors where MATLAB's / divides.
+    "floor": ("floor({x})", np.floor),
+    "ceil": ("ceil({x})", np.ceil),
+    "fix": ("fix({x})", np.trunc),
     "sigmoid'": ("sigmoid({x}) .* (1 - sigmoid({x}))", lambda x: _sigmoid(x) * (1.0 - _sigmoid(x))),
     "a(1-a)": ("{x} .* (1 - {x})", lambda x: x * (1.0 - x)),
     "tanh'": ("1 - tanh({x}) .^ 2", lambda x: 1.0 - np.tanh(x) ** 2),
@@ -107,7 +111,8 @@ def _elementwise(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Finding
     rd, cd = r[differ], c[differ]
     # A function is only identified by its action on several distinct inputs:
     # exp(0) = 1 would otherwise "explain" a one-hot matrix against zeros.
-    distinct_r, distinct_c = np.unique(rd).size >= 2, np.unique(cd).size >= 2
+    # Three distinct inputs at least: on 0/1 values 1 - x**2 "explains" a flipped one-hot entry.
+    distinct_r, distinct_c = np.unique(rd).size >= 3, np.unique(cd).size >= 3
     for key, (spelling, f) in ELEMENTWISE.items():
         whole = key.startswith("softmax")
         if whole:
@@ -141,6 +146,10 @@ def _inverted_mask(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Findi
     rz, cz = np.abs(r) <= tol, np.abs(c) <= tol
     only_r, only_c, both = ~rz & cz, rz & ~cz, ~rz & ~cz
     if both.any() or not only_r.any() or not only_c.any():
+        return []
+    # A mask acts on real values (activations, gradients); indicator matrices
+    # with complementary ones are a shifted index, not a flipped switch.
+    if np.unique(r[only_r]).size < 3 or np.unique(c[only_c]).size < 3:
         return []
     kept_r, kept_c = int(only_r.sum()), int(only_c.sum())
     return [Finding(

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnose._base import Subject
 from ..report import Finding, Table
 from ._steps import FULL_VALUE_LIMIT, Fingerprint, Step, Trace, fingerprint
-from .align import Alignment, align
-from .explain import explain_divergence, place
-from .python_side import trace_python
+from .align import Alignment, Match, align
+from .explain import explain_divergence, place, with_locations
+from .python_side import _keep, _numeric, trace_python
 
 __all__ = ["Step", "Trace", "Fingerprint", "FULL_VALUE_LIMIT", "fingerprint", "TraceResult", "run_trace",
            "trace_python", "align", "merge_findings"]
@@ -42,6 +43,20 @@ class TraceResult:
     reference: Trace | None = None
     port: Trace | None = None
     alignment: Alignment | None = None
+    #: Output position -> the divergent pair on the way to that output (for locating boundary findings).
+    by_output: dict[int, Finding] = field(default_factory=dict)
+
+
+def reference_outputs(trace: Trace, function: str) -> list[str]:
+    """The output variable names of ``function`` as its ``.m`` header declares them (``[J, grad]``)."""
+    name = function.rsplit("/", 1)[-1]
+    header = re.compile(rf"^\s*function\s+(?:\[([^\]]*)\]|(\w+))\s*=\s*{re.escape(name)}\b")
+    for lines in trace.sources.values():
+        for line in lines:
+            m = header.match(line)
+            if m:
+                return [v for v in re.split(r"[\s,]+", m.group(1) or m.group(2) or "") if v]
+    return []
 
 
 def _table(alignment: Alignment) -> Table | None:
@@ -73,6 +88,7 @@ def run_trace(
     subject: Subject,
     *,
     outputs_differ: bool = True,
+    function: str | None = None,
 ) -> TraceResult:
     """Trace both sides once, align them and explain the first divergence.
 
@@ -90,9 +106,14 @@ def run_trace(
     outputs_differ : bool
         Whether compare found the outputs different (findings are errors) or
         the trace was forced on agreeing outputs (findings are ``info``).
+    function : str, optional
+        The reference's name: its ``.m`` header names the outputs, and each
+        output's first divergence locates the findings about that output.
     """
     reference = octave_trace()
     port_trace, error = trace_python(port, copy.deepcopy(tuple(port_args)))
+    if function:
+        port_trace.steps += returned_values(port_trace, reference_outputs(reference, function))
     notes = list(reference.notes) + list(port_trace.notes)
     if error is not None:
         notes.append(f"the port raised {type(error).__name__} while traced; steps before it were compared.")
@@ -106,8 +127,41 @@ def run_trace(
     if alignment.divergence is None and outputs_differ:
         notes.append("the trace found no intermediate that differs before the outputs: the difference arises "
                      "in the return statement or in code the trace does not follow.")
+    by_output: dict[int, Finding] = {}
+    for k, var in enumerate(reference_outputs(reference, function) if function else []):
+        d = alignment.divergence_of(var)
+        if d is not None:
+            by_output[k] = locate(d, reference, port_trace)
     return TraceResult(findings=findings, table=_table(alignment), notes=notes, reference=reference,
-                       port=port_trace, alignment=alignment)
+                       port=port_trace, alignment=alignment, by_output=by_output)
+
+
+def returned_values(port: Trace, names: Sequence[str]) -> list[Step]:
+    """The port's return values as steps named like the reference's outputs, at the return line.
+
+    A port that computes an output in its ``return`` statement
+    (``return X_norm / sigma, mu, sigma``) has no assignment to record; these
+    steps give the alignment that value, in the reference's name.
+    """
+    if not port.outputs or port.returned_at is None or not names:
+        return []
+    raw = port.outputs[0]
+    values = list(raw) if isinstance(raw, (tuple, list)) and len(names) > 1 else [raw]
+    order = max((s.order for s in port.steps), default=0)
+    out = []
+    for k, (name, value) in enumerate(zip(names, values)):
+        arr = _numeric(value)
+        if arr is None:
+            continue
+        out.append(Step(side="python", file=port.returned_at[0], line=port.returned_at[1], order=order + k + 1,
+                        name=name, function="<return>", value=_keep(arr, FULL_VALUE_LIMIT)))
+    return out
+
+
+def locate(d: Match, reference: Trace, port: Trace) -> Finding:
+    """A bare finding carrying the lines (and their text and values) of a divergent pair."""
+    f = Finding(kind="first-divergence", severity="info", message="", output=d.reference.name)
+    return with_locations(f, d.reference, d.port, reference, port)
 
 
 
@@ -117,15 +171,20 @@ _BOUNDARY = {"sign", "scale", "ddof", "transposed", "unroll-order", "swapped-blo
              "index-base", "broadcast"}
 
 
-def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding]) -> list[Finding]:
+def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding],
+                   by_output: Mapping[str, Finding] | None = None) -> list[Finding]:
     """Combine compare's findings with a trace's.
 
     When the outputs' diagnosis already names the cause (a boundary kind),
-    the trace's job is to say *where*: those findings receive the divergent
-    lines (the reshape of an unroll-order mistake, the penalty line of a
-    regularization mistake), and a bare ``first-divergence`` adds nothing. A
-    trace finding that names another cause is kept beside them. Otherwise the
-    trace's findings are added after the outputs' ``mismatch``.
+    the trace's job is to say *where*: each such finding receives the lines
+    of the first divergence on the way to its own output (``by_output``,
+    keyed by the output's name in the report), or of the trace's first
+    divergence — the reshape of an unroll-order mistake, the penalty line of
+    a regularization mistake — and a trace finding of the same kind, or a
+    bare ``first-divergence``, is dropped as a duplicate. A trace finding that
+    names another cause is kept beside them (two mistakes, or two readings of
+    one). Without a boundary cause the trace's findings follow the outputs'
+    ``mismatch``.
     """
     if not traced:
         return list(boundary)
@@ -133,14 +192,15 @@ def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding]) -> li
     named = [f for f in boundary if f.kind in _BOUNDARY and f.severity == "error"]
     if not named:
         return list(boundary) + list(traced)
+    other_cause = lead.kind != "first-divergence" and lead.kind not in {f.kind for f in named}
     keys = ("port_source", "reference_source", "port_value", "reference_value", "port_variable",
             "reference_variable")
     located = []
     for f in boundary:
-        if f in named and f.port_location is None and f.reference_location is None:
-            extra = {k: lead.evidence[k] for k in keys if k in lead.evidence}
-            f = dataclasses.replace(f, port_location=lead.port_location, reference_location=lead.reference_location,
-                                    evidence={**f.evidence, **extra})
+        where = (by_output or {}).get(f.output or "") or (None if other_cause else lead)
+        if f in named and where is not None and f.port_location is None and f.reference_location is None:
+            extra = {k: where.evidence[k] for k in keys if k in where.evidence}
+            f = dataclasses.replace(f, port_location=where.port_location,
+                                    reference_location=where.reference_location, evidence={**f.evidence, **extra})
         located.append(f)
-    kinds = {f.kind for f in named}
-    return located + [t for t in traced if t.kind != "first-divergence" and t.kind not in kinds]
+    return located + (list(traced) if other_cause else [])

@@ -121,6 +121,9 @@ class Trace:
     notes : list of str
         What the reader should know: files that could not be instrumented and
         were run as they are, values recorded as fingerprints, ...
+    returned_at : (str, int), optional
+        Where the traced call returned (the port's ``return`` line), so values
+        computed in a return statement can be placed.
     """
 
     side: str
@@ -128,6 +131,8 @@ class Trace:
     sources: Mapping[str, Sequence[str]] = field(default_factory=dict)
     outputs: tuple[Any, ...] = ()
     notes: list[str] = field(default_factory=list)
+    #: ``(file, line)`` of the statement that returned from the traced call, when known.
+    returned_at: tuple[str, int] | None = None
 
     def source_line(self, location: tuple[str, int] | None) -> str | None:
         """The text of a source line, stripped, or None when it was not recorded."""

@@ -329,6 +329,21 @@ class Alignment:
     divergence: Match | None = None
     unseen_inputs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Every divergent reference step (index, match), in order; the first is ``divergence``.
+    divergences: list[tuple[int, Match]] = field(default_factory=list)
+    #: For each reference step, the indices of the steps it is computed from.
+    ancestors: list[set[int]] = field(default_factory=list)
+
+    def divergence_of(self, name: str) -> Match | None:
+        """The first divergence on the way to the reference variable ``name`` (an output), if any."""
+        steps = [k for k, m in enumerate(self.matches) if m.reference.name == name]
+        if not steps:
+            return None
+        k = steps[-1]
+        for i, d in self.divergences:
+            if i == k or i in self.ancestors[k]:
+                return d
+        return None
 
 
 def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10) -> Alignment:
@@ -371,7 +386,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     # Later reference steps that read each step's name: if one is reproduced,
     # the port computed this value too, inside another expression.
     explained = _explained_downstream(ref_steps, ref_deps, reproduced)
-    divergence: Match | None = None
+    divergences: list[tuple[int, Match]] = []
     unseen: list[str] = []
     for i, r in enumerate(ref_steps):
         if i in reproduced or not informative(r.value) or explained[i]:
@@ -380,13 +395,31 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
                                    ref_names, rtol, atol)
         if counterpart is None:
             continue
-        divergence = Match(r, counterpart[0], counterpart[1], False)
-        matches[i] = divergence
-        earlier = {s.name for k, s in enumerate(ref_steps[:i]) if k in reproduced}
-        unseen = sorted(d for d in ref_deps[i] if d != r.name and any(s.name == d for s in ref_steps[:i])
-                        and d not in earlier)
-        break
-    return Alignment(matches=matches, divergence=divergence, unseen_inputs=unseen)
+        d = Match(r, counterpart[0], counterpart[1], False)
+        matches[i] = d
+        if not divergences:
+            earlier = {s.name for k, s in enumerate(ref_steps[:i]) if k in reproduced}
+            unseen = sorted(x for x in ref_deps[i] if x != r.name and any(s.name == x for s in ref_steps[:i])
+                            and x not in earlier)
+        divergences.append((i, d))
+    return Alignment(matches=matches, divergence=divergences[0][1] if divergences else None, unseen_inputs=unseen,
+                     divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps))
+
+
+def _ancestors(steps: list[Step], deps: list[set[str]]) -> list[set[int]]:
+    """For each step, the indices of the steps its value is computed from (transitively)."""
+    out: list[set[int]] = []
+    last: dict[str, int] = {}
+    for j, s in enumerate(steps):
+        anc: set[int] = set()
+        for d in deps[j]:
+            i = last.get(d)
+            if i is not None:
+                anc.add(i)
+                anc |= out[i]
+        out.append(anc)
+        last[s.name] = j
+    return out
 
 
 def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: set[int]) -> list[bool]:

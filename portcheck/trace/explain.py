@@ -29,7 +29,7 @@ from ._steps import Fingerprint, Step, Trace
 from .align import Alignment, View, agrees, views
 from .reeval import find_substitution, value_matcher
 
-__all__ = ["explain_divergence", "summarise", "place"]
+__all__ = ["explain_divergence", "summarise", "place", "with_locations"]
 
 
 def place(location: tuple[str, int] | None) -> str:
@@ -69,7 +69,7 @@ def _candidates(reference: Trace, port: Trace, size: int, exclude: Sequence[Step
     return out
 
 
-def _with_locations(f: Finding, r: Step, p: Step | None, reference: Trace, port: Trace,
+def with_locations(f: Finding, r: Step, p: Step | None, reference: Trace, port: Trace,
                     shown: tuple[Any, Any] | None = None) -> Finding:
     """The finding with both lines attached: locations, source text, value summaries."""
     port_location = f.port_location or (p.location if p is not None else None)
@@ -124,7 +124,7 @@ def explain_divergence(
     found, shown = _explain(r, p, reference, port, sub, rerun)
     out = []
     for f in found:
-        f = _with_locations(f, r, p, reference, port, shown)
+        f = with_locations(f, r, p, reference, port, shown)
         where = f" (PYTHON {place(f.port_location)}, OCTAVE {place(f.reference_location)})"
         message = f.message
         if alignment.unseen_inputs and f.kind == "first-divergence":
@@ -163,10 +163,12 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
     v = vs[0]
     R, C = np.asarray(v.reference), np.asarray(v.port)
     shown = (R, C)
-    found = explain_intermediate(R, C, sub, _candidates(reference, port, R.size, (r, p)))
+    # A constant factor (sign, scale), a transpose or an index offset first:
+    # -x is also abs(x) where x > 0, and the simpler story is the right one.
+    dg = diagnose_pair(R, C, sub)
+    found = [f for f in dg.findings if f.kind not in {"mismatch", "non-finite"} and f.severity == "error"]
     if not found:
-        dg = diagnose_pair(R, C, sub)
-        found = [f for f in dg.findings if f.kind not in {"mismatch", "non-finite"} and f.severity == "error"]
+        found = explain_intermediate(R, C, sub, _candidates(reference, port, R.size, (r, p)))
     if not found and rerun is not None and not v.how.startswith("loop"):
         found = _reevaluate(r, p, v, port, sub, rerun)
     if not found:

@@ -230,7 +230,12 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
     """
     rec = _Recorder(limit)
 
+    entry: list[Any] = []
+    returned: list[tuple[str, int]] = []
+
     def local_tracer(frame: Any) -> Callable[..., Any]:
+        if not entry:
+            entry.append(frame)
         code = frame.f_code
         filename = code.co_filename
         info = _file_info(filename, rec.files)
@@ -263,6 +268,8 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
             elif event == "return":
                 flush()
                 last[0] = None
+                if frame is entry[0]:
+                    returned.append((filename, info.start_of.get(frame.f_lineno, frame.f_lineno)))
             return tracer
 
         return tracer
@@ -291,4 +298,6 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
     if rec.fingerprinted:
         notes.append(f"values larger than {limit:,} elements were recorded as fingerprints "
                      f"(shape, sums, extremes), so they are compared but not diagnosed element by element.")
-    return Trace(side="python", steps=steps, sources=sources, outputs=outputs, notes=notes), error
+    entry.clear()  # the frame keeps the port's locals alive otherwise
+    return Trace(side="python", steps=steps, sources=sources, outputs=outputs, notes=notes,
+                 returned_at=returned[0] if returned else None), error

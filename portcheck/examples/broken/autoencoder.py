@@ -176,13 +176,13 @@ GALLERY: list[BrokenCase] = [
         reference="ufldl.sparseAutoencoderCost",
         port=sparse_autoencoder_cost_kl_sign,
         mistake="derivative of the KL sparsity penalty with the wrong sign",
-        expected=("mismatch", "regularization"),
+        expected=("sign", "regularization"),
     ),
     BrokenCase(
         name="broken.sparse_autoencoder_no_beta",
         reference="ufldl.sparseAutoencoderCost",
         port=sparse_autoencoder_cost_no_beta,
         mistake="KL sparsity penalty added to the cost without its weight beta",
-        expected=("mismatch", "regularization"),
+        expected=("first-divergence", "regularization"),
     ),
 ]
