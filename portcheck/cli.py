@@ -149,13 +149,61 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .suite import load_suite, run_suite
 
     suite = load_suite(args.suite)
-    result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
+    if args.update and args.replay is None:
+        raise PortcheckError("--update re-records stale recordings for a replay: use it with --replay")
+    if args.ports:
+        return _cmd_class_run(args, suite)
+    if args.replay is not None:
+        from .recording import replay_suite
+
+        result = replay_suite(suite, args.replay or None, only=args.only, checks=args.check,
+                              update=args.update, plots=bool(args.html))
+    else:
+        result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
     _print(result)
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:
         _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table())
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _cmd_class_run(args: argparse.Namespace, suite: Any) -> int:
+    from .classrun import run_class
+
+    result = run_class(suite, args.ports, replay=args.replay, only=args.only, checks=args.check,
+                       update=args.update)
+    _print(result)
+    if args.json:
+        _write(args.json, json.dumps(result.to_dict(), indent=2))
+    if args.html:
+        _write_html(args.html, [], f"portcheck run {suite.source} --ports {args.ports}", result.summary_table())
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from .recording import record_suite
+    from .suite import load_suite
+
+    suite = load_suite(args.suite)
+    result = record_suite(suite, out=args.out, only=args.only)
+    _print(result)
+    return EXIT_OK
+
+
+def _cmd_export_inputs(args: argparse.Namespace) -> int:
+    from .recording import default_recorded_dir, export_inputs
+    from .suite import load_suite
+
+    suite = load_suite(args.suite)
+    files = export_inputs(suite, out=args.out, only=args.only)
+    folder = args.out or default_recorded_dir(suite)
+    for f in files:
+        sys.stdout.write(f"{f}\n")
+    sys.stdout.write(f"{len(files)} input file(s) in {folder}; record them in MATLAB or Octave with\n"
+                     f"  addpath('<portcheck>/matlab_refs/portcheck'); portcheck_record('{folder}')\n"
+                     f"then run export-inputs again to ask for the re-runs the diagnosis needs next.\n")
+    return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -223,8 +271,28 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--only", action="append", default=None, metavar="NAME", help="run only these pairs")
     sp.add_argument("--check", action="append", default=None, choices=["compare", "gradient", "minimize"],
                     help="run only these checks")
+    sp.add_argument("--replay", nargs="?", const="", default=None, metavar="DIR",
+                    help="answer the references from recordings (default recorded/ beside the suite); "
+                         "no Octave needed")
+    sp.add_argument("--update", action="store_true",
+                    help="with --replay: record missing or stale pairs again (needs Octave)")
+    sp.add_argument("--ports", metavar="DIR",
+                    help="run the suite against every submission in DIR (one subfolder or .py file each)")
     common(sp, octave=False)
     sp.set_defaults(func=_cmd_run)
+
+    sp = sub.add_parser("record", help="run each pair's reference once and save it for replay without Octave")
+    sp.add_argument("suite", nargs="?", default=None, help="suite file (default: ./portcheck.toml, ./pyproject.toml)")
+    sp.add_argument("--out", metavar="DIR", default=None, help="folder for the recordings (default recorded/ "
+                    "beside the suite)")
+    sp.add_argument("--only", action="append", default=None, metavar="NAME", help="record only these pairs")
+    sp.set_defaults(func=_cmd_record)
+
+    sp = sub.add_parser("export-inputs", help="write the reference calls to record in MATLAB (portcheck_record.m)")
+    sp.add_argument("suite", nargs="?", default=None, help="suite file (default: ./portcheck.toml, ./pyproject.toml)")
+    sp.add_argument("--out", metavar="DIR", default=None, help="folder (default recorded/ beside the suite)")
+    sp.add_argument("--only", action="append", default=None, metavar="NAME", help="export only these pairs")
+    sp.set_defaults(func=_cmd_export_inputs)
 
     sp = sub.add_parser("lint", help="static checks of a port's source (no Octave needed)")
     sp.add_argument("files", nargs="+", metavar="FILE.py")

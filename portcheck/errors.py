@@ -12,10 +12,12 @@ message says what to do next. oct2py reports everything as one
     │   ├── AmbiguousFunctionError   name defined in several bundled folders
     │   ├── OctaveSyntaxError        a .m file does not parse (file, line)
     │   ├── OctaveRuntimeError       the function raised (message, function, file, line)
+    │   │   └── NotRecordedError     replay: the recording holds no result for this call
     │   ├── OctaveTimeoutError       the call ran past its timeout (session still usable)
     │   └── OctaveSessionError       the session died or is closed
     ├── InputError                   arguments portcheck cannot work with (shapes, NaN, types)
     ├── LayoutError                  a layout that does not fit the vector it describes
+    ├── StaleRecordingError          a recording no longer matches its reference or inputs
     └── PortError                    the Python port could not be loaded or called
 """
 
@@ -34,6 +36,8 @@ __all__ = [
     "InputError",
     "LayoutError",
     "PortError",
+    "NotRecordedError",
+    "StaleRecordingError",
     "PrecisionWarning",
     "SessionRestartedWarning",
 ]
@@ -153,6 +157,33 @@ class LayoutError(InputError):
 
 class PortError(PortcheckError):
     """The Python port could not be imported or is not callable."""
+
+
+class NotRecordedError(OctaveRuntimeError):
+    """Replay was asked for a reference call the recording does not hold.
+
+    A subclass of :class:`OctaveRuntimeError` on purpose: every check already
+    treats a reference that cannot answer one of its re-runs as "that
+    hypothesis cannot be tested", which is exactly the situation in a replay.
+    The replay session keeps a list of these misses, and replay turns them
+    into notes saying which check was limited.
+    """
+
+    def __init__(self, function: str, call: str, source: str = "the recording") -> None:
+        self.call = call
+        super().__init__(
+            f"{source} holds no result for {call}; record it with Octave (`portcheck record SUITE`), "
+            f"or run live",
+            function,
+        )
+
+
+class StaleRecordingError(PortcheckError):
+    """A recording no longer matches its reference's source or the suite's inputs.
+
+    The message names the pair and the changed file or argument, and says how
+    to record again.
+    """
 
 
 class PrecisionWarning(UserWarning):

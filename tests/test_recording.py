@@ -1,0 +1,221 @@
+"""Record once, replay anywhere: recordings written with real Octave, replayed with Octave absent."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from portcheck._recfile import from_mat, to_mat, value_key
+from portcheck.octave import bundled_refs_dir, from_octave, to_octave
+from portcheck.recording import Recording, ReplaySession, record_suite, recording_path, replay_suite
+from portcheck.suite import load_suite
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_SUITE = ROOT / "examples" / "portcheck.toml"
+
+
+def without_octave(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``portcheck ARGS`` in a process that cannot find Octave: nothing on PATH, OCTAVE_EXECUTABLE nowhere."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PATH", "OCTAVE_EXECUTABLE")}
+    env.update(PATH=str(Path(sys.executable).parent), OCTAVE_EXECUTABLE="/nonexistent/octave-cli",
+               PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]))
+    assert shutil.which("octave-cli", path=env["PATH"]) is None
+    return subprocess.run([sys.executable, "-m", "portcheck", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600)
+
+
+def verdicts(results) -> dict[tuple[str, str], tuple[bool, list[str]]]:
+    return {(p.name, c): (r.ok, sorted(f.kind for f in r.errors)) for p, c, r in results}
+
+
+# -- the bundled corpus --------------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_bundled_corpus_replays_without_octave_with_the_live_verdicts(tmp_path, octave):
+    suite = load_suite(EXAMPLE_SUITE)
+    recorded = record_suite(suite, out=tmp_path / "rec", octave=octave)
+    live = verdicts(recorded.live.results)
+    assert recorded.live.expectations_met
+    assert len(recorded.files) == len({p.name for p in suite.pairs if set(p.checks) - {"gradient"}})
+
+    res = without_octave("run", str(EXAMPLE_SUITE), "--replay", str(tmp_path / "rec"),
+                         "--json", str(tmp_path / "replay.json"))
+    assert res.returncode == 1, res.stderr  # the gallery is in the suite
+    payload = json.loads((tmp_path / "replay.json").read_text())
+    assert payload["expectations_met"]  # every faithful port clean, every planted mistake named
+    replayed = {(r["pair"], r["check"]): (r["ok"], sorted(f["kind"] for f in r["findings"]
+                                                          if f["severity"] == "error"))
+                for r in payload["results"]}
+    assert replayed == live
+    # Nothing the diagnosis asked for was missing from the recordings.
+    assert not [n for r in payload["results"] for n in r["notes"] if "replay limited" in n]
+
+
+@pytest.mark.octave
+def test_replay_gives_the_same_findings_word_for_word(tmp_path, octave):
+    suite = load_suite(EXAMPLE_SUITE)
+    only = ["broken.nn_cost_bias_subtracted", "broken.nn_cost_c_order", "ex4.nnCostFunction",
+            "broken.nn_cost_labels_as_indices", "broken.feature_normalize_ddof0"]
+    live = record_suite(suite, out=tmp_path, only=only, octave=octave).live
+    replay = replay_suite(suite, tmp_path, only=only)
+    for (p, c, a), (_p, _c, b) in zip(live.results, replay.results):
+        assert [(f.kind, f.severity, f.message) for f in a.findings] == \
+               [(f.kind, f.severity, f.message) for f in b.findings], (p.name, c)
+        assert a.notes == b.notes
+
+
+# -- staleness ---------------------------------------------------------------------------
+
+
+def _user_suite(tmp_path: Path, lam: float = 1.0) -> Path:
+    """A suite whose reference and one of its helpers are the user's own .m files."""
+    refs = tmp_path / "refs"
+    refs.mkdir(exist_ok=True)
+    for name in ("nnCostFunction.m", "sigmoidGradient.m"):
+        shutil.copy(bundled_refs_dir() / "ex4" / name, refs / name)
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text(textwrap.dedent(f"""
+        [portcheck]
+        paths = ["refs"]
+
+        [[portcheck.pair]]
+        name = "nn cost"
+        octave = "nnCostFunction"
+        python = "portcheck.examples.ex4:nn_cost_function"
+        inputs = {{ debug = "nn", lambda = {lam} }}
+        layout = [["Theta1", [5, 4]], ["Theta2", [3, 6]]]
+    """))
+    return suite
+
+
+@pytest.mark.octave
+def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_the_file(tmp_path, octave):
+    suite = _user_suite(tmp_path)
+    record_suite(load_suite(suite), octave=octave)
+    assert (tmp_path / "recorded").is_dir()
+    ok = without_octave("run", str(suite), "--replay")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    ref = tmp_path / "refs" / "nnCostFunction.m"
+    ref.write_text(ref.read_text() + "\n% tuned the cost\n")
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 2
+    assert "nn cost" in res.stderr and "nnCostFunction.m" in res.stderr and "changed" in res.stderr
+    assert "portcheck record" in res.stderr
+
+    # --update needs Octave to record again: without it, the same exit 2 and why.
+    res = without_octave("run", str(suite), "--replay", "--update")
+    assert res.returncode == 2 and "needs Octave" in res.stderr
+
+
+@pytest.mark.octave
+def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path, octave):
+    suite = _user_suite(tmp_path)
+    record_suite(load_suite(suite), octave=octave)
+    helper = tmp_path / "refs" / "sigmoidGradient.m"
+    helper.write_text(helper.read_text().replace("g = ", "g = 1.0 * ", 1))
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 2 and "sigmoidGradient.m" in res.stderr
+
+
+@pytest.mark.octave
+def test_suite_inputs_that_differ_from_the_recorded_ones_are_stale_and_update_records_again(tmp_path, octave):
+    suite = _user_suite(tmp_path, lam=1.0)
+    record_suite(load_suite(suite), octave=octave)
+    _user_suite(tmp_path, lam=3.0)
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 2
+    assert "input 7 of nnCostFunction differs" in res.stderr and "nn cost" in res.stderr
+
+    # With Octave present, --update records the stale pair again and the replay runs.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-m", "portcheck", "run", str(suite), "--replay", "--update"],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert without_octave("run", str(suite), "--replay").returncode == 0
+
+
+def test_a_missing_recording_is_exit_2_with_the_command_that_records_it(tmp_path):
+    suite = _user_suite(tmp_path)
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 2
+    assert "no recording" in res.stderr and "portcheck record" in res.stderr
+
+
+# -- what a replay cannot answer ------------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path, octave):
+    suite = _user_suite(tmp_path)
+    record_suite(load_suite(suite), octave=octave)
+    path = recording_path(tmp_path / "recorded", "nn cost")
+    rec = Recording.load(path)
+    primary = next(k for k, c in rec.calls.items() if value_key(list(c.args)) == value_key(list(rec.inputs)))
+    rec.calls = {primary: rec.calls[primary]}  # the plain outputs only, as a bare MATLAB recording holds
+    rec.save(path)
+
+    from portcheck.examples.broken.nn import nn_cost_bias_subtracted
+    from portcheck.recording import replay_check
+
+    pair = load_suite(suite).pairs[0]
+    from dataclasses import replace
+
+    broken = replace(pair, python=nn_cost_bias_subtracted)
+    from portcheck.suite import run_check
+
+    def by_lambda_0(report):
+        return [f for f in report.findings if "= 0 on both sides" in str(f.evidence.get("counterfactual", ""))]
+
+    live = run_check(broken, "compare", octave, load_suite(suite))
+    assert by_lambda_0(live)  # live, the λ = 0 re-run puts the mistake in the penalty term
+    report = replay_check(broken, "compare", ReplaySession(Recording.load(path)), load_suite(suite))
+    assert not report.ok  # replayed, the port is still caught ...
+    assert not by_lambda_0(report)  # ... but without that re-run, and the report says so
+    limited = [n for n in report.notes if "replay limited this compare check" in n]
+    assert limited and "nnCostFunction(" in limited[0]
+
+
+# -- the file format ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [
+    0.5, -3.0, 2 + 1j, np.arange(5.0), np.arange(6.0).reshape(2, 3), np.zeros((0, 3)), np.zeros(0),
+    np.array([True, False]), np.arange(4, dtype=np.float32).reshape(2, 2), "abc", "",
+    {"name": "f", "h": np.array([1e-3, 2e-3]), "inner": {"k": 2.0}}, [1.0, "x", np.eye(2)], [],
+])
+def test_values_survive_the_mat_file_as_a_live_call_delivers_them(tmp_path, value):
+    from scipy.io import loadmat, savemat
+
+    savemat(tmp_path / "v.mat", {"v": to_mat(value)}, oned_as="column")
+    back = from_mat(loadmat(tmp_path / "v.mat", struct_as_record=False, squeeze_me=False)["v"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # float32 warns, as it does live
+        expected, got = from_octave(to_octave(value) if not isinstance(value, list) else value), from_octave(back)
+    if isinstance(value, list):
+        assert isinstance(got, list) and len(got) == len(value)
+    else:
+        assert type(got) is type(expected)
+        if isinstance(got, np.ndarray):
+            expected_shape = (value.size, 1) if value.ndim == 1 else value.shape
+            assert got.shape == expected_shape and got.dtype == expected.dtype
+            np.testing.assert_array_equal(got.reshape(expected_shape), np.asarray(expected).reshape(expected_shape))
+        elif isinstance(got, dict):
+            assert set(got) == set(expected)
+        else:
+            assert got == expected
+    # The key of a value read back equals the key of the value as sent.
+    sent = to_octave(value) if not isinstance(value, list) or not value else value
+    if not isinstance(value, list):
+        assert value_key(back) == value_key(sent)
+
