@@ -364,6 +364,11 @@ class _Comparison:
         def octave_trace():
             return trace_octave(self.oc, self.function, self.args, self.nout, timeout=self.timeout)
 
+        if not hasattr(self.oc, "call_shadowed"):
+            self.notes.append("The trace was not run: it needs a session that can run the reference's "
+                              "instrumented copy, and this one cannot (a replayed recording without a trace).")
+            return findings
+
         try:
             result = run_trace(octave_trace, self.fn, self.py_args, self.subject(None),
                                outputs_differ=outputs_differ, function=self.function)
@@ -795,7 +800,9 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         cmp.findings += cmp.check_capture(ref, values)
 
     outputs_differ = mismatched or bool(split.findings)
-    if trace or (trace is None and outputs_differ and not nondet):
+    # Intermediates the user returned already localise the difference; a
+    # trace on top would report the same divergence twice.
+    if trace or (trace is None and outputs_differ and not nondet and not intermediates):
         cmp.findings = cmp.traced(cmp.findings, outputs_differ)
 
     if intermediates:

@@ -406,6 +406,22 @@ class RecordingSession:
             self.recording.add(RecordedCall(name, int(nout), sent, tuple(copy.deepcopy(outs))))
         return out
 
+    def call_shadowed(self, folder: Any, name: str, *args: Any, nout: int, collect: str = "",
+                      timeout: float | None = None) -> tuple[Any, Any]:
+        """A traced call (an instrumented copy shadowing the reference): recorded with what it collected.
+
+        The temporary folder is not part of the key (it differs on every run):
+        the call is keyed by the function, its arguments and the collector.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sent = tuple(to_octave(a) for a in args) + (collect,)
+        outputs, collected = self._octave.call_shadowed(folder, name, *args, nout=nout, collect=collect,
+                                                        timeout=timeout)
+        outs = () if nout == 0 else (outputs,) if nout == 1 else tuple(outputs)
+        self.recording.add(RecordedCall(name, int(nout), sent, tuple(copy.deepcopy(outs)) + (collected,)))
+        return outputs, collected
+
     def start_pair(self, pair: str, function: str) -> Recording:
         """Begin a fresh log for ``pair``; returns the previous one."""
         done = self.recording
@@ -534,6 +550,25 @@ class ReplaySession:
 
     def eval(self, code: str, timeout: float | None = None) -> Any:
         raise self._miss("eval", f"eval({code[:40]!r})")
+
+    def function_files(self, name: str) -> list[Path]:
+        """The ``.m`` files named ``name`` on the recorded path (read from disk, as a trace needs)."""
+        if self._files is None:
+            self._files = MFiles(_search_folders(self._paths))
+        return list(self._files._index.get(name, []))
+
+    def call_shadowed(self, folder: Any, name: str, *args: Any, nout: int, collect: str = "",
+                      timeout: float | None = None) -> tuple[Any, Any]:
+        """A traced call, answered from the recording (see :meth:`RecordingSession.call_shadowed`)."""
+        bare = name.rpartition("/")[2]
+        sent = tuple(to_octave(a, name=f"argument {i + 1} of {bare}") for i, a in enumerate(args)) + (collect,)
+        rec = self._calls.get(call_key(name, nout, sent))
+        if rec is None or rec.outputs is None or len(rec.outputs) < nout + 1:
+            raise self._miss(name, f"the trace of {describe_call(name, sent[:-1], nout)}")
+        outs = [from_octave(copy.deepcopy(v)) for v in rec.outputs[:nout]]
+        collected = from_octave(copy.deepcopy(rec.outputs[nout]))
+        value = None if nout == 0 else outs[0] if nout == 1 else tuple(outs)
+        return value, collected
 
 
 # -- recording a suite ------------------------------------------------------------
