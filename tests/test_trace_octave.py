@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from portcheck import Octave
-from portcheck.errors import OctaveRuntimeError
+from portcheck.errors import OctaveRuntimeError, OctaveTimeoutError
 from portcheck.octave import bundled_refs_dir
 from portcheck.trace import FULL_VALUE_LIMIT, Fingerprint, fingerprint
 from portcheck.trace.octave_side import trace_octave
@@ -103,6 +103,56 @@ FILES = {
           z = x .* x;
         end
         """,
+    "pcFeval.m": """\
+        function y = pcFeval(x)
+          y = feval('pcRelu', x - 1);
+        end
+        """,
+    "pcHelperFails.m": """\
+        function y = pcHelperFails(x)
+          z = 2 * x;
+          y = pcBadHelper(z);
+        end
+        """,
+    "pcBadHelper.m": """\
+        function y = pcBadHelper(z)
+          w = z(:, 1);
+          y = w * z;   % nonconformant unless z is a column
+        end
+        """,
+    "pcSlow.m": """\
+        function x = pcSlow(x)
+          while true
+            x = x + 1;
+          end
+        end
+        """,
+    "pcSelfPath.m": """\
+        function y = pcSelfPath(x)
+          here = fileparts(mfilename('fullpath'));
+          c = load(fullfile(here, 'pc_scale.txt'));
+          y = c * x;
+        end
+        """,
+    "pc_scale.txt": "3\n",
+    "pcUsesDup.m": """\
+        function y = pcUsesDup(x)
+          y = pcDup(x) + 1;
+        end
+        """,
+    "pcDup.m": """\
+        function y = pcDup(x)
+          y = 10 * x;
+        end
+        """,
+}
+# A second folder of the user's, defining pcDup again (the first folder wins).
+SECOND = {
+    "pcDup.m": """\
+        function y = pcDup(x)
+          y = -x;
+        end
+        """,
 }
 
 
@@ -111,13 +161,16 @@ def user_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("user_refs")
     for name, text in FILES.items():
         (d / name).write_text(textwrap.dedent(text))
+    (d / "second").mkdir()
+    for name, text in SECOND.items():
+        (d / "second" / name).write_text(textwrap.dedent(text))
     return d
 
 
 @pytest.fixture(scope="module")
 def uoc(user_dir):
-    """A session with the user folder on its path (its own, so the shared one stays clean)."""
-    session = Octave(paths=[user_dir])
+    """A session with the user folders on its path (its own, so the shared one stays clean)."""
+    session = Octave(paths=[user_dir, user_dir / "second"])
     yield session
     session.close()
 
@@ -370,3 +423,50 @@ def test_big_arrays_come_back_as_fingerprints(uoc):
 def test_recorder_limit_matches_python():
     text = (bundled_refs_dir() / "portcheck" / "portcheck_trace_record.m").read_text()
     assert f"LIMIT = {FULL_VALUE_LIMIT};" in text
+
+
+def test_helper_named_in_a_string_is_traced(uoc, user_dir):
+    trace = trace_octave(uoc, "pcFeval", (np.array([0.0, 3.0]),), nout=1)
+    (a,) = steps_named(trace, "A")
+    assert a.file == str((user_dir / "pcRelu.m").resolve())
+    np.testing.assert_array_equal(a.value, [[0.0], [2.0]])
+
+
+def test_error_in_a_helper_names_the_helper_file(uoc, user_dir):
+    x = np.ones((2, 2))
+    with pytest.raises(OctaveRuntimeError) as plain:
+        uoc.call("pcHelperFails", x, nout=1)
+    with pytest.raises(OctaveRuntimeError) as traced:
+        trace_octave(uoc, "pcHelperFails", (x,), nout=1)
+    f = user_dir / "pcBadHelper.m"
+    assert Path(traced.value.file).resolve() == f.resolve()
+    assert traced.value.line == plain.value.line == line_of(f, "y = w * z;")
+    assert traced.value.function == plain.value.function
+    # Octave's whole text (frames included) reads as for the plain call.
+    assert traced.value.octave_text == plain.value.octave_text
+    assert str(traced.value) == str(plain.value)
+
+
+def test_helper_defined_in_two_folders_runs_untraced_with_a_note(uoc, user_dir):
+    trace = trace_octave(uoc, "pcUsesDup", (2.0,), nout=1)
+    assert trace.outputs == (uoc.call("pcUsesDup", 2.0, nout=1),) == (21.0,)
+    assert [s.name for s in trace.steps] == ["y"]
+    assert any("pcDup" in n and "several folders" in n for n in trace.notes)
+
+
+def test_timeout_is_honoured_and_leaves_nothing(uoc, user_dir, monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(OctaveTimeoutError):
+        trace_octave(uoc, "pcSlow", (0.0,), nout=1, timeout=1.0)
+    assert list(tmp_path.iterdir()) == []
+    assert "portcheck_trace_" not in str(uoc.eval("path()"))
+    assert uoc.call("pcDup", 1.0, nout=1) == 10.0  # the session still answers
+
+
+def test_reference_reading_files_next_to_itself_runs_untraced_with_a_note(uoc):
+    # The instrumented copy lives elsewhere, so mfilename points away from the
+    # data file: the trace says so and still returns the reference's outputs.
+    trace = trace_octave(uoc, "pcSelfPath", (2.0,), nout=1)
+    assert trace.outputs == (6.0,)
+    assert trace.steps == []
+    assert any("instrumented copy failed" in n and "ran untraced" in n for n in trace.notes)

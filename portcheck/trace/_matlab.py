@@ -326,6 +326,7 @@ def parse_m(text: str, filename: str) -> ParsedFile:
         except (AssertionError, RecursionError, IndexError) as exc:
             raise MatlabParseError(f"the MATLAB parser failed ({type(exc).__name__})") from None
 
+    original_lines = text.split("\n")
     stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
     stem = stem[:-2] if stem.endswith(".m") else stem
     parsed = ParsedFile()
@@ -337,6 +338,14 @@ def parse_m(text: str, filename: str) -> ParsedFile:
     for idx, tok in enumerate(tbuf.tokens):
         if tok.kind == "IDENTIFIER":
             parsed.identifiers.add(tok.value)
+        elif tok.kind in ("CARRAY", "STRING"):
+            # feval('helper', ...) and str2func('helper') name helpers in strings;
+            # the parser saw the string blanked, so read it from the original.
+            loc = tok.location
+            row = original_lines[loc.line - 1] if loc.line <= len(original_lines) else ""
+            word = row[loc.col_start + 1:loc.col_end]
+            if _IDENT.fullmatch(word):
+                parsed.identifiers.add(word)
         stmt = _enclosing(tok.ast_link, assignment) if tok.ast_link is not None else None
         if stmt is None:
             continue

@@ -79,7 +79,7 @@ def _main_file(oc: Octave, function: str) -> tuple[str, str, Path | None]:
     return bare, base, files[0] if files else None
 
 
-def _helper_file(oc: Octave, name: str, base: str, own: Path) -> Path | None:
+def _helper_file(oc: Octave, name: str, base: str) -> Path | None:
     """The file Octave runs for a helper ``name``, when portcheck can be sure of it."""
     if base:
         f = Path(base) / f"{name}.m"
@@ -206,10 +206,13 @@ def trace_octave(
                 notes.append(f"{real} ran untraced: {exc}.")
                 continue
             plan.append((real, text, parsed))
-            for name in sorted(parsed.identifiers - set(parsed.functions)):
-                helper = _helper_file(oc, name, base, real)
+            assigned = {site.name for site in parsed.sites}
+            for name in sorted(parsed.identifiers - set(parsed.functions) - assigned):
+                helper = _helper_file(oc, name, base)
                 if helper is None:
-                    if len(oc.function_files(name)) > 1 and not oc.function_files(name)[0].samefile(real):
+                    if len({f.resolve() for f in oc.function_files(name)}) > 1:
+                        # Octave's choice depends on the path's current order;
+                        # a copy of the wrong one would change the results.
                         notes.append(f"helper {name} is defined in several folders; it ran untraced.")
                     continue
                 if helper.resolve() not in seen and not _is_portcheck_internal(helper):
@@ -229,16 +232,25 @@ def trace_octave(
             outputs, collected = oc.call_shadowed(tmp, function, *args, nout=nout, collect=RECORDER,
                                                   timeout=timeout)
         except (OctaveRuntimeError, OctaveSyntaxError) as exc:
-            mapped = _map_error(exc, tmp, {real.name: real for real, _, _ in plan})
-            if mapped is not None:
-                raise mapped from None
-            # The instrumented copy itself failed (not the user's code): run
-            # the original as it is, so the compare still gets its outputs.
-            notes.append(f"the instrumented copy failed in Octave ({exc}); {bare} ran untraced.")
-            out = oc.call(function, *args, nout=nout, timeout=timeout)
-            return Trace(side="octave", steps=[], sources=sources, outputs=_tuple(out, nout), notes=notes)
+            failed = str(exc).replace(str(tmp), "<instrumented copy>")
+        else:
+            failed = None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+    if failed is not None:
+        # Did the user's code fail, or our copy of it (a reference that reads
+        # files next to itself via mfilename, say)? Only an error the original
+        # raises too is the user's, and then it is raised exactly as an
+        # untraced call raises it (the original's files and lines). A second
+        # call, on errors only.
+        try:
+            out = oc.call(function, *args, nout=nout, timeout=timeout)
+        except (OctaveRuntimeError, OctaveSyntaxError) as plain:
+            raise plain from None
+        notes.append(f"the instrumented copy failed in Octave where the original runs ({failed}); "
+                     f"{bare} ran untraced.")
+        return Trace(side="octave", steps=[], sources=sources, outputs=_tuple(out, nout), notes=notes)
 
     steps = _steps(collected, sites)
     if any(isinstance(s.value, Fingerprint) for s in steps):
@@ -289,26 +301,3 @@ def _steps(collected: Any, sites: list[tuple[Path, Any]]) -> list[Step]:
 
 def _has(v: Any) -> bool:
     return v is not None and not (isinstance(v, np.ndarray) and v.size == 0)
-
-
-def _map_error(exc: Exception, tmp: Path, originals: dict[str, Path]) -> Exception | None:
-    """The user's error with the originals' paths, or None if the instrumentation caused it."""
-    text = str(getattr(exc, "octave_text", "") or exc)
-    if RECORDER in text:
-        return None
-    tmp_s = str(tmp)
-
-    def fix(s: str | None) -> str | None:
-        if not s:
-            return s
-        for name, real in originals.items():
-            s = s.replace(f"{tmp_s}/{name}", str(real))
-        return s
-
-    if isinstance(exc, OctaveSyntaxError):
-        if exc.file and tmp_s in exc.file:
-            return None  # the original parsed: our copy is at fault
-        return exc
-    assert isinstance(exc, OctaveRuntimeError)
-    return OctaveRuntimeError(fix(exc.octave_message) or "", exc.function, file=fix(exc.file), line=exc.line,
-                              octave_text=fix(exc.octave_text) or "")
