@@ -1,7 +1,12 @@
 """The ``portcheck`` command. Thin: parses arguments, calls the public API, prints.
 
-Exit codes: 0 everything matched, 1 findings of severity error, 2 usage or
-set-up error (bad arguments, Octave missing, a port that cannot be imported).
+Exit codes: 0 everything matched (for ``run``: every faithful pair clean and
+every expected mistake named), 1 findings of severity error (``run``: an
+expectation not met), 2 usage or set-up error (bad arguments, Octave missing,
+an Octave function that is not on the path, a port that cannot be imported).
+
+``--json -`` writes the JSON to standard output; the human-readable report then
+goes to standard error, so the JSON can be piped.
 """
 
 from __future__ import annotations
@@ -26,20 +31,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"portcheck: error: {message}\n")
 
 
-def _print(obj: Any) -> None:
+def _human_stream(args: argparse.Namespace) -> Any:
+    """Where the human-readable report goes: stderr when stdout carries the JSON (``--json -``)."""
+    return sys.stderr if getattr(args, "json", None) == "-" else sys.stdout
+
+
+def _print(obj: Any, stream: Any = None) -> None:
     """Print a report with rich on a terminal, as plain text otherwise."""
-    if sys.stdout.isatty():
+    stream = sys.stdout if stream is None else stream
+    if stream.isatty():
         from rich.console import Console
 
-        Console().print(obj)
+        Console(file=stream).print(obj)
     else:
-        sys.stdout.write(str(obj))
+        stream.write(str(obj))
         if not str(obj).endswith("\n"):
-            sys.stdout.write("\n")
+            stream.write("\n")
 
 
 def _write(path: str, text: str) -> None:
-    """Write an output file; a folder that does not exist is a usage error, not a traceback."""
+    """Write an output file (``-``: standard output); a missing folder is a usage error, not a traceback."""
+    if path == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
     try:
         Path(path).write_text(text)
     except OSError as exc:
@@ -64,21 +78,48 @@ def _parse_layout(text: str | None) -> list[tuple[str, tuple[int, ...]]] | None:
     return out
 
 
-def _write_html(path: str, reports: Sequence[Any], title: str, summary: Any = None) -> None:
+def _write_html(path: str, reports: Sequence[Any], title: str, summary: Any = None, stream: Any = None) -> None:
     from .report import render_html_document
 
     _write(path, render_html_document(list(reports), title=title, summary=summary))
-    sys.stdout.write(f"HTML report written to {path}\n")
+    (stream or sys.stdout).write(f"HTML report written to {path}\n")
+
+
+def _config_paths(args: argparse.Namespace) -> list[str]:
+    """``--path`` folders plus the ``paths`` of the suite found from the working folder upwards.
+
+    So ``portcheck compare`` run anywhere inside a project sees the same .m
+    files as its suite and its pytest tests.
+    """
+    from .suite import find_suite, suite_paths
+
+    paths = list(getattr(args, "path", None) or [])
+    found = find_suite()
+    if found is not None:
+        try:
+            paths += [p for p in suite_paths(found) if p not in paths]
+        except PortcheckError:
+            pass  # a broken suite file is reported by `portcheck run`, not by every command
+    return paths
+
+
+def _missing_function(reports: Sequence[Any]) -> str | None:
+    """The message of a finding recording an Octave function that is not on the path, if any."""
+    for r in reports:
+        for f in r.findings:
+            if f.kind == "octave-error" and f.evidence.get("error") == "OctaveFunctionNotFoundError":
+                return f.message
+    return None
 
 
 def _emit(reports: Sequence[Any], args: argparse.Namespace, title: str) -> int:
     for r in reports:
-        _print(r)
+        _print(r, _human_stream(args))
     if getattr(args, "json", None):
         payload = [r.to_dict() for r in reports]
         _write(args.json, json.dumps(payload if len(payload) != 1 else payload[0], indent=2))
     if getattr(args, "html", None):
-        _write_html(args.html, reports, title)
+        _write_html(args.html, reports, title, stream=_human_stream(args))
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
 
 
@@ -88,7 +129,7 @@ def _emit(reports: Sequence[Any], args: argparse.Namespace, title: str) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from .doctor import check_setup
 
-    report = check_setup(paths=args.path)
+    report = check_setup(paths=_config_paths(args))
     _print(report)
     return EXIT_OK if report.ok else EXIT_USAGE
 
@@ -101,11 +142,12 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         if not Path(f).is_file():
             raise PortcheckError(f"{f}: no such file")
         issues += lint_file(f)
+    out = _human_stream(args)
     for issue in issues:
-        sys.stdout.write(f"{issue}\n")
+        out.write(f"{issue}\n")
     if args.json:
         _write(args.json, json.dumps([i.to_dict() for i in issues], indent=2))
-    sys.stdout.write(f"{len(issues)} issue{'s' * (len(issues) != 1)} in {len(args.files)} file(s)\n")
+    out.write(f"{len(issues)} issue{'s' * (len(issues) != 1)} in {len(args.files)} file(s)\n")
     return EXIT_FINDINGS if issues else EXIT_OK
 
 
@@ -117,7 +159,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     port = load_callable(args.port)
     call_args = load_args(args.args_from)
     python_args = load_args(args.python_args_from) if args.python_args_from else None
-    with Octave(paths=args.path, timeout=args.timeout) as oc:
+    with Octave(paths=_config_paths(args), timeout=args.timeout) as oc:
         report = compare(args.function, port, args=call_args, python_args=python_args, octave=oc,
                          nout=args.nout, layout=_parse_layout(args.layout), trace=args.trace)
     return _emit([report], args, f"compare {args.function}")
@@ -134,7 +176,8 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
     x0, rest = call_args[0], tuple(call_args[1:])
     layout = _parse_layout(args.layout)
     if args.octave_function:
-        with Octave(paths=args.path, timeout=args.timeout) as oc:
+        with Octave(paths=_config_paths(args), timeout=args.timeout) as oc:
+            oc.nargout(args.target)  # a function not on the path is a set-up error (exit 2), as in compare
             report = check_gradient(args.target, x0, args=rest, layout=layout, octave=oc, method=args.method)
     else:
         report = check_gradient(load_callable(args.target), x0, args=rest, layout=layout, method=args.method)
@@ -160,12 +203,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
                               update=args.update, plots=bool(args.html))
     else:
         result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
-    _print(result)
+    out = _human_stream(args)
+    _print(result, out)
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:
-        _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table())
-    return EXIT_OK if result.ok else EXIT_FINDINGS
+        _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table(), out)
+    missing = _missing_function(result.reports)
+    if missing:
+        sys.stderr.write(f"portcheck: {missing}\n")
+        return EXIT_USAGE
+    # A suite states what it expects: faithful pairs clean, planted mistakes named.
+    return EXIT_OK if result.expectations_met else EXIT_FINDINGS
 
 
 def _cmd_class_run(args: argparse.Namespace, suite: Any) -> int:
@@ -173,7 +222,7 @@ def _cmd_class_run(args: argparse.Namespace, suite: Any) -> int:
 
     result = run_class(suite, args.ports, replay=args.replay, only=args.only, checks=args.check,
                        update=args.update)
-    _print(result)
+    _print(result, _human_stream(args))
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:
@@ -207,9 +256,14 @@ def _cmd_export_inputs(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .demo import run_demo, training_available
 
-    result = run_demo(train=not args.no_train, plots=bool(args.html))
+    train = not args.no_train
+    if train and not training_available():
+        sys.stderr.write("portcheck demo: scikit-learn is not installed, so the training run (digits, both "
+                         "languages) is skipped; `pip install scikit-learn` to include it.\n")
+        train = False
+    result = run_demo(train=train, plots=bool(args.html))
     _print(result)
     if args.html:
         _write_html(args.html, result.reports, "portcheck demo", result.summary_table())
@@ -218,37 +272,73 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if result.verdicts_right else EXIT_FINDINGS
 
 
+def _cmd_guide(args: argparse.Namespace) -> int:
+    from .guide import read_page, topics
+
+    if args.list:
+        width = max(map(len, topics()))
+        for topic, title in topics().items():
+            sys.stdout.write(f"{topic.ljust(width)}  {title}\n")
+        return EXIT_OK
+    sys.stdout.write(read_page(args.topic))
+    return EXIT_OK
+
+
+def _examples(*lines: str) -> str:
+    return "example" + ("s" if len(lines) > 1 else "") + ":\n" + "\n".join(f"  {ln}" for ln in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``portcheck`` argument parser (one sub-command per check)."""
     p = _Parser(prog="portcheck", description="Prove a MATLAB/Octave routine and its NumPy port agree; "
-                "name the mistake when they don't.")
+                "name the mistake when they don't.",
+                epilog="exit codes: 0 ok, 1 findings (run: an expectation not met), 2 usage or set-up error.\n"
+                       + _examples("portcheck demo", "portcheck doctor",
+                                   "portcheck compare nnCostFunction ports/nn.py:nn_cost_function "
+                                   "--args-from inputs.py:nn_args"),
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     from . import __version__
 
-    p.add_argument("--version", action="version", version=f"portcheck {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p.add_argument("--version", action="version", version=f"portcheck {__version__}",
+                   help="print portcheck's version and exit")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    def command(name: str, help: str, *examples: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                              epilog=_examples(*examples), formatter_class=argparse.RawDescriptionHelpFormatter)
 
     def common(sp: argparse.ArgumentParser, octave: bool = True, out: bool = True) -> None:
         if octave:
             # --octave-path as in pytest; --path kept as its alias.
             sp.add_argument("--octave-path", "--path", dest="path", action="append", default=[], metavar="DIR",
-                            help="folder with your .m files, put on the Octave path (repeatable; alias --path)")
-            sp.add_argument("--timeout", type=float, default=None, metavar="S", help="limit for one Octave call")
+                            help="folder with your .m files, put on the Octave path (repeatable; alias --path); "
+                                 "the paths of the nearest portcheck.toml / [tool.portcheck] are added too")
+            sp.add_argument("--timeout", type=float, default=None, metavar="S",
+                            help="limit in seconds for one Octave call (default: none)")
         if out:
-            sp.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+            sp.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-': to standard "
+                            "output, the text report then goes to standard error)")
             sp.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
 
-    sp = sub.add_parser("demo", help="validate the bundled ports and the gallery of broken ports")
-    sp.add_argument("--no-train", action="store_true", help="skip the side-by-side training run")
+    sp = command("demo", "validate the bundled ports and the gallery of broken ports against Octave",
+                 "portcheck demo", "portcheck demo --no-train --html demo.html")
+    sp.add_argument("--no-train", action="store_true",
+                    help="skip the side-by-side training run (skipped anyway without scikit-learn)")
     sp.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
     sp.set_defaults(func=_cmd_demo)
 
-    sp = sub.add_parser("compare", help="compare one Octave function with its Python port")
+    sp = command("compare", "compare one Octave function with its Python port",
+                 "portcheck compare nnCostFunction ports/nn.py:nn_cost_function --args-from inputs.py:nn_args "
+                 "--layout Theta1=25x401,Theta2=10x26",
+                 "portcheck compare sigmoid mypkg.ml:sigmoid --args-from mypkg.inputs:z --path refs --json -")
     sp.add_argument("function", help="Octave function name, e.g. nnCostFunction")
     sp.add_argument("port", help="the port: package.module:function or path/to/file.py:function")
     sp.add_argument("--args-from", required=True, metavar="SPEC",
                     help="module:function or file.py:function returning the argument tuple")
-    sp.add_argument("--python-args-from", metavar="SPEC", help="different arguments for the port")
-    sp.add_argument("--layout", metavar="NAME=RxC,...", help="blocks of the unrolled parameter vector")
+    sp.add_argument("--python-args-from", metavar="SPEC",
+                    help="like --args-from, when the port takes different arguments")
+    sp.add_argument("--layout", metavar="NAME=RxC,...",
+                    help="blocks of the unrolled parameter vector, e.g. Theta1=25x401,Theta2=10x26")
     sp.add_argument("--nout", type=int, default=None, help="outputs to compare (default: all declared)")
     sp.add_argument("--trace", dest="trace", action="store_true", default=None,
                     help="trace intermediates even when the outputs agree (default: only when they differ)")
@@ -257,20 +347,30 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func=_cmd_compare)
 
-    sp = sub.add_parser("gradient", help="check a cost function's gradient (Python port or Octave function)")
+    sp = command("gradient", "check a cost function's gradient (Python port or Octave function)",
+                 "portcheck gradient ports/nn.py:nn_cost_function --args-from inputs.py:nn_args "
+                 "--layout Theta1=25x401,Theta2=10x26",
+                 "portcheck gradient nnCostFunction --octave-function --args-from inputs.py:nn_args")
     sp.add_argument("target", help="module:function / file.py:function, or an Octave name with --octave-function")
     sp.add_argument("--octave-function", action="store_true", help="TARGET is an Octave function: check it in Octave")
-    sp.add_argument("--args-from", required=True, metavar="SPEC", help="returns (x0, *other_args)")
-    sp.add_argument("--layout", metavar="NAME=RxC,...")
-    sp.add_argument("--method", default="auto", choices=["auto", "central", "complex", "richardson"])
+    sp.add_argument("--args-from", required=True, metavar="SPEC",
+                    help="module:function or file.py:function returning (x0, *other_args)")
+    sp.add_argument("--layout", metavar="NAME=RxC,...", help="blocks of x0, so findings name the block")
+    sp.add_argument("--method", default="auto", choices=["auto", "central", "complex", "richardson"],
+                    help="finite-difference method (default auto: complex step when the function allows it)")
     common(sp)
     sp.set_defaults(func=_cmd_gradient)
 
-    sp = sub.add_parser("run", help="run a suite file (portcheck.toml or [tool.portcheck] in pyproject.toml)")
-    sp.add_argument("suite", nargs="?", default=None, help="suite file (default: ./portcheck.toml, ./pyproject.toml)")
-    sp.add_argument("--only", action="append", default=None, metavar="NAME", help="run only these pairs")
+    sp = command("run", "run a suite file (portcheck.toml or [tool.portcheck] in pyproject.toml)",
+                 "portcheck run", "portcheck run examples/portcheck.toml --html report.html",
+                 "portcheck run --only 'nn cost' --check gradient --json -")
+    sp.add_argument("suite", nargs="?", default=None,
+                    help="suite file (default: the nearest portcheck.toml or pyproject.toml with "
+                         "[tool.portcheck], in this folder or a parent)")
+    sp.add_argument("--only", action="append", default=None, metavar="NAME",
+                    help="run only this pair (repeatable)")
     sp.add_argument("--check", action="append", default=None, choices=["compare", "gradient", "minimize"],
-                    help="run only these checks")
+                    help="run only this check (repeatable)")
     sp.add_argument("--replay", nargs="?", const="", default=None, metavar="DIR",
                     help="answer the references from recordings (default recorded/ beside the suite); "
                          "no Octave needed")
@@ -281,28 +381,41 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp, octave=False)
     sp.set_defaults(func=_cmd_run)
 
-    sp = sub.add_parser("record", help="run each pair's reference once and save it for replay without Octave")
-    sp.add_argument("suite", nargs="?", default=None, help="suite file (default: ./portcheck.toml, ./pyproject.toml)")
+    sp = command("record", "run each pair's reference once and save it for replay without Octave",
+                 "portcheck record", "portcheck record examples/portcheck.toml --out recorded")
+    sp.add_argument("suite", nargs="?", default=None,
+                    help="suite file (default: the nearest portcheck.toml or [tool.portcheck])")
     sp.add_argument("--out", metavar="DIR", default=None, help="folder for the recordings (default recorded/ "
                     "beside the suite)")
     sp.add_argument("--only", action="append", default=None, metavar="NAME", help="record only these pairs")
     sp.set_defaults(func=_cmd_record)
 
-    sp = sub.add_parser("export-inputs", help="write the reference calls to record in MATLAB (portcheck_record.m)")
-    sp.add_argument("suite", nargs="?", default=None, help="suite file (default: ./portcheck.toml, ./pyproject.toml)")
+    sp = command("export-inputs", "write the reference calls to record in MATLAB (portcheck_record.m)",
+                 "portcheck export-inputs", "portcheck export-inputs portcheck.toml --out recorded")
+    sp.add_argument("suite", nargs="?", default=None,
+                    help="suite file (default: the nearest portcheck.toml or [tool.portcheck])")
     sp.add_argument("--out", metavar="DIR", default=None, help="folder (default recorded/ beside the suite)")
     sp.add_argument("--only", action="append", default=None, metavar="NAME", help="export only these pairs")
     sp.set_defaults(func=_cmd_export_inputs)
 
-    sp = sub.add_parser("lint", help="static checks of a port's source (no Octave needed)")
-    sp.add_argument("files", nargs="+", metavar="FILE.py")
-    sp.add_argument("--json", metavar="FILE")
+    sp = command("lint", "static checks of a port's source (no Octave needed)",
+                 "portcheck lint ports/nn.py", "portcheck lint ports/*.py --json lint.json")
+    sp.add_argument("files", nargs="+", metavar="FILE.py", help="Python files to check")
+    sp.add_argument("--json", metavar="FILE", help="also write the issues as JSON ('-': to standard output)")
     sp.set_defaults(func=_cmd_lint)
 
-    sp = sub.add_parser("doctor", help="check that Octave, oct2py and your paths are set up")
+    sp = command("doctor", "check that Octave, oct2py and your paths are set up",
+                 "portcheck doctor", "portcheck doctor --octave-path refs")
     sp.add_argument("--octave-path", "--path", dest="path", action="append", default=[], metavar="DIR",
-                    help="folder with your .m files (repeatable; alias --path)")
+                    help="folder with your .m files to check (repeatable; alias --path)")
     sp.set_defaults(func=_cmd_doctor)
+
+    sp = command("guide", "print a page of the MATLAB-to-NumPy migration guide",
+                 "portcheck guide", "portcheck guide column-major-order", "portcheck guide --list")
+    sp.add_argument("topic", nargs="?", default=None,
+                    help="page name, e.g. column-major-order, or a lint link (default: the checklist)")
+    sp.add_argument("--list", action="store_true", help="list the pages with their titles")
+    sp.set_defaults(func=_cmd_guide)
     return p
 
 
@@ -318,6 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PortcheckError as exc:
         sys.stderr.write(f"portcheck: {exc}\n")
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `portcheck guide ... | head`: the reader has gone; stay quiet as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         sys.stderr.write("portcheck: interrupted\n")
         return EXIT_USAGE

@@ -866,6 +866,7 @@ def assert_port(
     AssertionError
         With the rendered report as its message, when a finding is an error.
     """
+    __tracebackhide__ = True  # pytest shows the test's line and the report, not portcheck's frames
     report = compare(function, port, args, octave=octave, nout=nout, layout=layout, python_args=python_args,
                      rtol=rtol, atol=atol, intermediates=intermediates, outputs=outputs, context=context,
                      timeout=timeout, wrt=wrt, grad=grad, penalty=penalty, trace=trace)

@@ -96,6 +96,16 @@ def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def training_available() -> bool:
+    """True when scikit-learn (the digits data set of the training run) can be imported."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("sklearn") is not None
+    except (ImportError, ValueError):  # a broken or blocked sklearn entry in sys.modules
+        return False
+
+
 def run_demo(train: bool = True, octave: Any = None, plots: bool = False) -> DemoResult:
     """Validate the bundled corpus; optionally train the digits network in both languages.
 

@@ -48,9 +48,22 @@ class SetupReport:
         )
         return Table("portcheck doctor", ("check", "status", "detail", "how to fix"), rows)
 
+    @property
+    def verdict(self) -> str:
+        """One line: ready, or what to read."""
+        return "everything portcheck needs is in place" if self.ok else "portcheck is NOT ready: see 'how to fix'"
+
+    def __rich__(self) -> object:
+        # On a terminal the CLI prints this (coloured); without it rich would print the dataclass repr.
+        from rich.console import Group
+        from rich.text import Text
+
+        from .report import _rich_table
+
+        return Group(_rich_table(self.table()), Text(self.verdict, style="bold green" if self.ok else "bold red"))
+
     def __str__(self) -> str:
-        verdict = "everything portcheck needs is in place" if self.ok else "portcheck is NOT ready: see 'how to fix'"
-        return render_table_text(self.table()) + verdict + "\n"
+        return render_table_text(self.table()) + self.verdict + "\n"
 
 
 def _version(dist: str) -> str | None:

@@ -141,7 +141,10 @@ class LintIssue:
         return asdict(self)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.rule}: {self.message} ({self.fix}) [see {self.guide}]"
+        # `portcheck guide` prints the page wherever portcheck is installed (the relative link may not resolve).
+        topic = self.guide.rsplit("/", 1)[-1].removesuffix(".md")
+        return (f"{self.file}:{self.line}:{self.col}: {self.rule}: {self.message} ({self.fix}) "
+                f"[see {self.guide}: portcheck guide {topic}]")
 
 
 # ----------------------------------------------------------------------------

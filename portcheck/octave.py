@@ -418,6 +418,7 @@ class Octave:
         return index
 
     def _start(self) -> None:
+        term = os.environ.get("TERM")  # restored below: importing oct2py and starting it set TERM=dumb
         oct2py = _import_oct2py(self._executable)
         Oct2Py, Oct2PyError = oct2py.Oct2Py, oct2py.Oct2PyError
 
@@ -436,6 +437,13 @@ class Octave:
                 )
         except (Oct2PyError, OSError) as exc:
             raise OctaveNotFoundError(f"{self._executable} failed to start: {exc}") from None
+        finally:
+            # octave_kernel sets TERM=dumb in os.environ to start its REPL, which would
+            # strip colour from everything the user's process prints afterwards.
+            if term is None:
+                os.environ.pop("TERM", None)
+            else:
+                os.environ["TERM"] = term
         self._oc._parse_error = _format_octave_error
         if self.paths:
             # One round trip for all folders; the first listed is searched first.

@@ -1,13 +1,20 @@
-"""pytest plugin: an ``octave`` fixture, ``--octave-path``, the ``octave`` marker.
+"""pytest plugin: an ``octave`` fixture, ``--octave-path``, the ``octave`` marker, suite files.
 
 Registered through the ``pytest11`` entry point, so installing portcheck is
 enough. Thin by design: every check it runs is a public portcheck function.
 
 - ``octave`` (session-scoped fixture): one :class:`portcheck.Octave` per test
-  process (so each pytest-xdist worker has its own session).
-- ``--octave-path DIR`` (repeatable): folders added to that session's path.
+  process (so each pytest-xdist worker has its own session). Its path holds
+  the folders of ``--octave-path DIR`` (repeatable), of the ini option
+  ``portcheck_paths``, and the ``paths`` of the project's suite (found from
+  the rootdir) and of every suite file collected, all set before the first
+  test runs, so a test sees the same functions whatever order tests run in.
 - ``@pytest.mark.octave``: the test needs Octave. Without Octave such tests are
   skipped, except under ``CI=true``, where they fail with the install command.
+- Suite files (``portcheck.toml``, ``portcheck_*.toml``, and ``pyproject.toml``
+  with ``[tool.portcheck]``) are collected: one test per pair and check. A
+  pair with ``expect`` is ``xfail(strict=True)``: it xfails when the planted
+  mistake is named, fails when it is not.
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="DIR",
         help="folder with .m files to put on the Octave path of the `octave` fixture (repeatable)",
+    )
+    parser.addini(
+        "portcheck_paths",
+        type="paths",
+        default=[],
+        help="folders with .m files for the `octave` fixture, relative to the ini file (like --octave-path)",
     )
     group.addoption(
         "--octave-timeout",
@@ -77,6 +90,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [line]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_SUITE_PATHS] = _project_suite_paths(session.config)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # A test that asks for the fixture needs Octave whether or not it was marked.
     for item in items:
@@ -97,9 +114,40 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 _SESSION: dict[str, Octave] = {}
 
+#: Config stash key: Octave folders of every suite this process collected (plus the project's own).
+_SUITE_PATHS = pytest.StashKey[list]()
+
+
+def _project_suite_paths(config: pytest.Config) -> list[str]:
+    """``paths`` of the suite that applies to the rootdir (portcheck.toml or [tool.portcheck])."""
+    from .errors import PortcheckError
+    from .suite import find_suite, suite_paths
+
+    found = find_suite(config.rootpath)
+    if found is None:
+        return []
+    try:
+        return list(suite_paths(found))
+    except PortcheckError:  # a broken suite file is reported when it is collected, not here
+        return []
+
+
+def _fixture_paths(config: pytest.Config) -> list[str]:
+    """Every folder the process's session gets: options, ini, and the suites' ``paths``.
+
+    Known before the first test runs (collection comes first), so a
+    hand-written test using the fixture sees the same functions whatever ran
+    before it.
+    """
+    paths = [str(p) for p in config.getoption("--octave-path") or ()]
+    paths += [str(p) for p in config.getini("portcheck_paths") or ()]
+    paths += config.stash.setdefault(_SUITE_PATHS, [])
+    return [p for p in dict.fromkeys(paths) if p]
+
 
 def _shared_octave(config: pytest.Config, extra_paths: tuple[str, ...] = ()) -> Octave:
     """The one session of this test process (the fixture and suite items share it)."""
+    __tracebackhide__ = True
     reason = _octave_missing_reason()
     if reason is not None:
         if _in_ci():
@@ -107,10 +155,7 @@ def _shared_octave(config: pytest.Config, extra_paths: tuple[str, ...] = ()) -> 
         pytest.skip(reason)
     session = _SESSION.get("octave")
     if session is None or session.closed:
-        session = Octave(
-            paths=config.getoption("--octave-path") or (),
-            timeout=config.getoption("--octave-timeout"),
-        )
+        session = Octave(paths=_fixture_paths(config), timeout=config.getoption("--octave-timeout"))
         _SESSION["octave"] = session
     if extra_paths:
         session.add_paths(extra_paths)
@@ -136,15 +181,38 @@ def pytest_collect_file(file_path, parent):  # type: ignore[no-untyped-def]
     name = file_path.name
     if name == "portcheck.toml" or (name.startswith("portcheck_") and name.endswith(".toml")):
         return SuiteFile.from_parent(parent, path=file_path)
+    if name == "pyproject.toml":
+        from .suite import _has_tool_table
+
+        if _has_tool_table(file_path):
+            return SuiteFile.from_parent(parent, path=file_path)
     return None
 
 
 class PortcheckFailure(AssertionError):
     """A check whose report has error findings; its text is the report."""
 
-    def __init__(self, report: object) -> None:
-        super().__init__(str(report))
+    def __init__(self, report: object, preface: str = "") -> None:
+        super().__init__(preface + str(report))
         self.report = report
+        self.preface = preface
+
+
+class ExpectedMistakeFound(PortcheckFailure):
+    """A pair's planted mistake (``expect``) was named: the xfail the suite asked for."""
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    outcome = yield
+    rep = outcome.get_result()
+    # `-rx` then says which finding named the planted mistake, not only that one was expected.
+    if isinstance(item, SuiteItem) and getattr(rep, "wasxfail", None) is not None and call.excinfo is not None:
+        exc = call.excinfo.value
+        if isinstance(exc, ExpectedMistakeFound):
+            named = [str(f) for f in exc.report.findings if f.kind in item.pair.expect and f.severity != "info"]
+            if named:
+                rep.wasxfail = f"{rep.wasxfail}; named: {named[0]}"
 
 
 class SuiteFile(pytest.File):
@@ -159,6 +227,8 @@ class SuiteFile(pytest.File):
         except PortcheckError as exc:
             # The message names the file, pair and key to fix; portcheck's own traceback would hide it.
             raise self.CollectError(str(exc)) from None
+        known = self.config.stash.setdefault(_SUITE_PATHS, [])
+        known += [p for p in suite.paths if p not in known]
         for pair, check in iter_items(suite):
             yield SuiteItem.from_parent(self, name=f"{pair.name}[{check}]", pair=pair, check=check, suite=suite)
 
@@ -171,19 +241,32 @@ class SuiteItem(pytest.Item):
         self.pair, self.check, self.suite = pair, check, suite
         if check != "gradient":
             self.add_marker(pytest.mark.octave)
+        if pair.expect:
+            # A planted mistake is an expected failure; strict, so a port that stops
+            # showing it (fixed, or the diagnosis lost it) fails the run.
+            self.add_marker(pytest.mark.xfail(
+                strict=True, raises=ExpectedMistakeFound,
+                reason=f"planted mistake: {', '.join(pair.expect)}"))
 
     def runtest(self) -> None:
-        from .suite import run_check
+        from .suite import naming_findings, run_check
 
         oc = _shared_octave(self.config, tuple(self.suite.paths)) if self.check != "gradient" else None
         report = run_check(self.pair, self.check, oc, self.suite)
         self.user_properties.append(("portcheck_kinds", ",".join(sorted(report.kinds))))
+        if self.pair.expect:
+            if naming_findings(self.pair, report):
+                raise ExpectedMistakeFound(report)
+            if not report.ok:
+                raise PortcheckFailure(report, f"expected a finding of kind {list(self.pair.expect)}; "
+                                               f"found {sorted(report.kinds)} instead:\n")
+            return  # clean: strict xfail turns this pass into a failure ("XPASS(strict)")
         if not report.ok:
             raise PortcheckFailure(report)
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[no-untyped-def]
         if isinstance(excinfo.value, PortcheckFailure):
-            return str(excinfo.value.report)
+            return excinfo.value.preface + str(excinfo.value.report)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):  # type: ignore[no-untyped-def]

@@ -154,6 +154,34 @@ class Finding:
         where = f" [{self.where}]" if self.where else ""
         return f"{self.severity.upper()} {self.kind}{where}: {self.message}"
 
+    def __repr__(self) -> str:
+        # Compact like iminuit's result objects: the verdict on one line; evidence stays in .evidence.
+        where = f" [{self.where}]" if self.where else ""
+        at = f" at {_short_location(self.port_location)}" if self.port_location else ""
+        return f"<Finding {self.severity} {self.kind}{where}{at}: {_shorten(self.message, 100)}>"
+
+    def _repr_html_(self) -> str:
+        return _HTML_STYLE + '<div class="portcheck-report">' + _html_finding(self) + "</div>"
+
+    @property
+    def traced(self) -> tuple[tuple[str, str, str, str], ...]:
+        """The two sides of a traced finding, reference first.
+
+        One ``(label, location, source line, value summary)`` per side that a
+        trace pinned (``OCTAVE`` for the reference, ``PYTHON`` for the port);
+        empty when the finding carries no location or source line.
+        """
+        sides = []
+        for label, loc, src, val in (
+            ("OCTAVE", self.reference_location, "reference_source", "reference_value"),
+            ("PYTHON", self.port_location, "port_source", "port_value"),
+        ):
+            source = str(self.evidence.get(src, "") or "").strip()
+            value = str(self.evidence.get(val, "") or "").strip()
+            if loc or source:
+                sides.append((label, _short_location(loc) if loc else "", source, value))
+        return tuple(sides)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -307,8 +335,54 @@ def _clean_verdict(report: Report) -> str:
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+def _shorten(text: str, n: int) -> str:
+    """One line of at most ``n`` characters (whitespace collapsed, an ellipsis when cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _short_location(location: tuple[str, int] | Sequence[Any] | None) -> str:
+    """``path:line``, the path relative to the working folder when it lies inside it."""
+    if not location:
+        return ""
+    from pathlib import Path
+
+    path, line = location[0], location[1]
+    try:
+        shown = str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        shown = str(path)
+    return f"{shown}:{line}"
+
+
+def _rich_finding(f: Finding) -> Any:
+    """One finding as rich text: the verdict line, then one line per traced side."""
+    from rich.text import Text
+
+    where = f" [{f.where}]" if f.where else ""
+    text = Text.assemble(
+        ("  " + f.severity.upper().ljust(8), _SEVERITY_STYLE[f.severity]),
+        (f.kind, "bold"),
+        where,
+        ": ",
+        f.message,
+    )
+    sides = f.traced
+    if sides:
+        loc_width = max(len(loc) for _, loc, _, _ in sides)
+        src_width = min(60, max(len(src) for _, _, src, _ in sides))
+        for label, loc, src, value in sides:
+            text.append("\n" + " " * 10)
+            text.append(label.ljust(7), "bold")
+            text.append(loc.ljust(loc_width) + "  ", "dim")
+            text.append(_shorten(src, 60).ljust(src_width))
+            if value:
+                text.append(f"  = {_shorten(value, 50)}", "dim")
+    return text
+
+
 def render_rich(report: Report) -> Any:
-    """A rich renderable: header, tables, findings, notes."""
+    """A rich renderable: header, findings (the verdict's reasons first), tables, notes."""
     from rich.console import Group
     from rich.text import Text
 
@@ -316,22 +390,12 @@ def render_rich(report: Report) -> Any:
     verdict = Text("OK", style="bold green") if report.ok else Text("FAIL", style="bold red")
     head = Text.assemble(("portcheck ", "bold"), (f"{report.check}: ", "bold"), report.title, "  ", verdict)
     parts.append(head)
-    parts += [_rich_table(t) for t in report.tables]
     if report.findings:
         parts.append(Text("Findings", style="bold"))
-        for f in report.findings:
-            where = f" [{f.where}]" if f.where else ""
-            parts.append(
-                Text.assemble(
-                    ("  " + f.severity.upper().ljust(8), _SEVERITY_STYLE[f.severity]),
-                    (f.kind, "bold"),
-                    where,
-                    ": ",
-                    f.message,
-                )
-            )
+        parts += [_rich_finding(f) for f in report.findings]
     else:
         parts.append(Text(f"No findings: {_clean_verdict(report)}.", style="green"))
+    parts += [_rich_table(t) for t in report.tables]
     for note in report.notes:
         parts.append(Text(f"  note: {note}", style="dim"))
     return Group(*parts)
@@ -349,10 +413,18 @@ def _rich_table(t: Table) -> Any:
 
 
 def _to_text(renderable: Any, width: int) -> str:
+    """Plain text of a rich renderable, the same in a terminal, a pipe and a Jupyter kernel.
+
+    Rich detects Jupyter and would send the output to the notebook's display
+    instead of ``file`` (leaving ``""``): ``force_jupyter=False`` and a fixed
+    width keep strings and assertion messages independent of where they are made.
+    """
     from rich.console import Console
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width, color_system=None, force_terminal=False, highlight=False)
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False, force_jupyter=False,
+                      force_interactive=False, highlight=False, emoji=False, soft_wrap=False,
+                      legacy_windows=False)
     console.print(renderable)
     return buf.getvalue().rstrip() + "\n"
 
@@ -369,16 +441,41 @@ def render_text(report: Report, width: int = 110) -> str:
 
 _HTML_STYLE = """
 <style>
-.portcheck-report{font-family:system-ui,sans-serif;font-size:13px;max-width:1100px}
+.portcheck-report{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:13px;max-width:1100px;
+  color:#1d1d1f;line-height:1.4}
 .portcheck-report table{border-collapse:collapse;margin:6px 0 12px}
-.portcheck-report th,.portcheck-report td{border:1px solid #ccc;padding:3px 8px;text-align:right}
+.portcheck-report th,.portcheck-report td{border:1px solid #d0d0d0;padding:3px 8px;text-align:right;
+  vertical-align:top}
 .portcheck-report th{background:#f2f2f2}
 .portcheck-report td:first-child,.portcheck-report th:first-child{text-align:left}
+.portcheck-report td.text,.portcheck-report th.text{text-align:left}
 .portcheck-report .error{color:#b00020;font-weight:bold}
 .portcheck-report .warning{color:#8a6d00;font-weight:bold}
 .portcheck-report .info{color:#00658f}
 .portcheck-report .ok{color:#1b7f1b;font-weight:bold}
 .portcheck-report .note{color:#666}
+.portcheck-report .badge{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-weight:bold;
+  font-size:12px}
+.portcheck-report .badge.fail{background:#b00020}.portcheck-report .badge.pass{background:#1b7f1b}
+.portcheck-report .badge.warn{background:#a07800}
+.portcheck-report .counts{display:flex;gap:12px;margin:8px 0 14px;flex-wrap:wrap}
+.portcheck-report .count{border:1px solid #d0d0d0;border-radius:6px;padding:6px 14px;min-width:90px}
+.portcheck-report .count b{display:block;font-size:22px}
+.portcheck-report .count.fail b{color:#b00020}.portcheck-report .count.pass b{color:#1b7f1b}
+.portcheck-report .count.warn b{color:#8a6d00}
+.portcheck-report ul.findings{list-style:none;padding-left:0;margin:4px 0 10px}
+.portcheck-report ul.findings>li{margin:0 0 8px}
+.portcheck-report .trace{display:grid;grid-template-columns:1fr 1fr;gap:8px;margin:4px 0 0 16px}
+.portcheck-report .side{border:1px solid #d0d0d0;border-radius:4px;padding:4px 8px;background:#fafafa;
+  overflow-x:auto}
+.portcheck-report .side .label{font-weight:bold;font-size:11px;color:#444}
+.portcheck-report .side .loc{color:#666;font-size:11px;margin-left:6px}
+.portcheck-report .side pre{margin:2px 0;white-space:pre-wrap}
+.portcheck-report .side .value{color:#444;font-size:12px}
+.portcheck-report section.check{border-top:1px solid #ddd;padding-top:4px;margin-top:10px}
+.portcheck-report details{margin:6px 0}
+.portcheck-report details>summary{cursor:pointer}
+.portcheck-report a{color:#0b57d0}
 </style>
 """
 
@@ -391,32 +488,48 @@ def _html_table(t: Table) -> str:
     return f"<table><caption style='text-align:left'><b>{e(t.title)}</b></caption><tr>{head}</tr>{body}</table>"
 
 
-def render_html(report: Report, standalone: bool = False) -> str:
-    """HTML for Jupyter (``standalone=False``) or a self-contained file."""
+def _html_finding(f: Finding) -> str:
+    """One finding as HTML: severity, kind, where, message, and the traced lines side by side."""
     e = html.escape
-    out = [_HTML_STYLE, '<div class="portcheck-report">']
-    verdict = '<span class="ok">OK</span>' if report.ok else '<span class="error">FAIL</span>'
-    out.append(f"<h3>portcheck {e(report.check)}: {e(report.title)} &mdash; {verdict}</h3>")
-    out += [_html_table(t) for t in report.tables]
+    where = f" [{e(f.where)}]" if f.where else ""
+    out = [f'<span class="{f.severity}">{f.severity.upper()}</span> <code>{e(f.kind)}</code>{where}: '
+           f"{e(f.message)}"]
+    sides = f.traced
+    if sides:
+        out.append('<div class="trace">')
+        for label, loc, src, value in sides:
+            side = "reference" if label == "OCTAVE" else "port"
+            out.append(f'<div class="side {side}"><span class="label">{label} ({side})</span>'
+                       f'<span class="loc">{e(loc)}</span><pre>{e(src) or "&nbsp;"}</pre>'
+                       + (f'<div class="value">= {e(value)}</div>' if value else "") + "</div>")
+        out.append("</div>")
+    return "".join(out)
+
+
+def _html_report_body(report: Report, heading: str = "h3") -> str:
+    """A report's inside: verdict heading, findings first, then tables, notes and figures."""
+    e = html.escape
+    verdict = '<span class="badge pass">OK</span>' if report.ok else '<span class="badge fail">FAIL</span>'
+    out = [f"<{heading}>{verdict} portcheck {e(report.check)}: {e(report.title)}</{heading}>"]
     if report.findings:
-        out.append("<ul>")
-        for f in report.findings:
-            where = f" [{e(f.where)}]" if f.where else ""
-            out.append(
-                f'<li><span class="{f.severity}">{f.severity.upper()}</span> '
-                f"<code>{e(f.kind)}</code>{where}: {e(f.message)}</li>"
-            )
-        out.append("</ul>")
+        out.append('<ul class="findings">' + "".join(f"<li>{_html_finding(f)}</li>" for f in report.findings)
+                   + "</ul>")
     else:
         out.append(f'<p class="ok">No findings: {e(_clean_verdict(report))}.</p>')
+    out += [_html_table(t) for t in report.tables]
     for note in report.notes:
         out.append(f'<p class="note">note: {e(note)}</p>')
     for name, png in report.figures.items():
         b64 = base64.b64encode(png).decode("ascii")
         out.append(f'<figure><img alt="{e(name)}" src="data:image/png;base64,{b64}"/>'
                    f"<figcaption>{e(name)}</figcaption></figure>")
-    out.append("</div>")
-    body = "\n".join(out)
+    return "\n".join(out)
+
+
+def render_html(report: Report, standalone: bool = False) -> str:
+    """HTML for Jupyter (``standalone=False``) or a self-contained file."""
+    e = html.escape
+    body = "\n".join([_HTML_STYLE, '<div class="portcheck-report">', _html_report_body(report), "</div>"])
     if standalone:
         return (
             "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -439,21 +552,71 @@ def merge_findings(*groups: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(out, key=lambda f: order[f.severity]))
 
 
+
+
+def _kind_counts(reports: Sequence[Report]) -> list[tuple[str, int]]:
+    """Error kinds over failing reports, most frequent first (each report counted once per kind)."""
+    counts: dict[str, int] = {}
+    for r in reports:
+        for kind in {f.kind for f in r.errors}:
+            counts[kind] = counts.get(kind, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def render_html_document(reports: Sequence[Report], title: str = "portcheck report",
                          summary: Table | None = None) -> str:
-    """A self-contained HTML page: an optional summary table, then every report.
+    """A self-contained HTML page that leads with what failed.
 
+    The page opens with the counts (failing, passing, with warnings) and the
+    error kinds found, then an index of the failing checks linking to each
+    (anchors ``#check-N``, N the check's position in ``reports``), then every
+    failing report in full, then the passing ones collapsed in ``<details>``.
+    The optional ``summary`` table (one row per check) comes last, collapsed.
     Figures are embedded as base64 PNG, so the file can be mailed or archived.
     """
     e = html.escape
-    n_fail = sum(not r.ok for r in reports)
-    verdict = (f'<span class="ok">all {len(reports)} checks OK</span>' if not n_fail
-               else f'<span class="error">{n_fail} of {len(reports)} checks FAIL</span>')
-    parts = [_HTML_STYLE, '<div class="portcheck-report">', f"<h2>{e(title)}</h2><p>{verdict}</p>"]
+    failing = [(i, r) for i, r in enumerate(reports) if not r.ok]
+    passing = [(i, r) for i, r in enumerate(reports) if r.ok]
+    n_warn = sum(1 for r in reports if r.ok and r.warnings)
+    verdict = (f'<span class="badge pass">all {len(reports)} checks OK</span>' if not failing
+               else f'<span class="badge fail">{len(failing)} of {len(reports)} checks FAIL</span>')
+    parts = [_HTML_STYLE, '<div class="portcheck-report">', f"<h1>{e(title)}</h1>", f"<p>{verdict}</p>",
+             '<div class="counts">',
+             f'<div class="count fail"><b>{len(failing)}</b>failing</div>',
+             f'<div class="count pass"><b>{len(passing)}</b>passing</div>',
+             f'<div class="count warn"><b>{n_warn}</b>passing with warnings</div>',
+             "</div>"]
+    if failing:
+        kinds = _kind_counts([r for _, r in failing])
+        parts.append("<p>Error kinds: " + ", ".join(
+            f'<code>{e(k)}</code> <span class="error">×{n}</span>' for k, n in kinds) + "</p>")
+        rows = []
+        for i, r in failing:
+            first = r.errors[0] if r.errors else None
+            said = _shorten(first.message, 140) if first else ""
+            rows.append(f'<tr><td><a href="#check-{i}">{e(r.title)}</a></td><td class="text">{e(r.check)}</td>'
+                        f'<td class="text"><span class="error">'
+                        f'{e(", ".join(sorted({f.kind for f in r.errors})))}</span></td>'
+                        f'<td class="text">{e(said)}</td></tr>')
+        parts.append("<h2 id='failures'>Failures</h2><table><tr><th>check</th><th class='text'>kind of check</th>"
+                     "<th class='text'>error kinds</th><th class='text'>first finding</th></tr>"
+                     + "".join(rows) + "</table>")
+        parts += [f'<section class="check failing" id="check-{i}">{_html_report_body(r)}'
+                  f'<p><a href="#failures">back to the failures</a></p></section>' for i, r in failing]
+    if passing:
+        inner = "".join(
+            f'<details class="check passing" id="check-{i}"><summary><span class="badge pass">OK</span> '
+            f"{e(r.check)}: {e(r.title)}"
+            + (f' <span class="warning">({len(r.warnings)} warning{"s" * (len(r.warnings) != 1)})</span>'
+               if r.warnings else "")
+            + f"</summary>{_html_report_body(r, 'h4')}</details>"
+            for i, r in passing)
+        parts.append(f'<h2 id="passing">Passing</h2><details class="passing-all"><summary>{len(passing)} passing '
+                     f"check{'s' * (len(passing) != 1)} (click to expand)</summary>{inner}</details>")
     if summary is not None:
-        parts.append(_html_table(summary))
+        parts.append(f'<h2 id="summary">Every check</h2><details><summary>{e(summary.title)}: '
+                     f"{len(summary.rows)} rows</summary>{_html_table(summary)}</details>")
     parts.append("</div>")
-    parts += [f"<hr/>{render_html(r)}" for r in reports]
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{e(title)}</title></head><body>" + "\n".join(parts) + "</body></html>"

@@ -56,7 +56,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = ["Pair", "Suite", "SuiteResult", "load_suite", "run_suite", "run_check", "catalog_pairs",
-           "naming_findings", "CHECKS"]
+           "naming_findings", "find_suite", "suite_paths", "CHECKS"]
 
 CHECKS = ("compare", "gradient", "minimize")
 
@@ -153,6 +153,13 @@ class SuiteResult:
         parts.append(_rich_table(self.summary_table()))
         verdict = (Text(f"all {len(self.reports)} checks OK", style="bold green") if not n_fail
                    else Text(f"{n_fail} of {len(self.reports)} checks found errors", style="bold red"))
+        planted = [(p, r) for p, _, r in self.results if p.expect]
+        if planted:
+            named = sum(_expectation_met(p, r) for p, r in planted)
+            faithful_bad = sum(not r.ok for p, _, r in self.results if not p.expect)
+            verdict.append(f"; {named}/{len(planted)} expected mistakes named, "
+                           f"{faithful_bad} unexpected failure{'s' * (faithful_bad != 1)}",
+                           style="bold green" if self.expectations_met else "bold red")
         parts.append(verdict)
         return Group(*parts)
 
@@ -200,7 +207,8 @@ def load_suite(source: str | Path | None = None) -> Suite:
     ----------
     source : str or Path, optional
         A ``portcheck.toml`` or a ``pyproject.toml`` with ``[tool.portcheck]``;
-        default ``./portcheck.toml``, then ``./pyproject.toml``. Relative paths
+        by default the nearest one found by :func:`find_suite` (the working
+        folder, then its parents, as pytest finds its rootdir). Relative paths
         inside the file (ports, factories, ``.mat`` files, ``paths``) are read
         from the file's folder.
 
@@ -215,13 +223,10 @@ def load_suite(source: str | Path | None = None) -> Suite:
         the message names the file and the pair.
     """
     if source is None:
-        for candidate in (Path("portcheck.toml"), Path("pyproject.toml")):
-            if candidate.is_file() and (candidate.name != "pyproject.toml"
-                                        or "portcheck" in tomllib.loads(candidate.read_text()).get("tool", {})):
-                source = candidate
-                break
-        else:
-            raise InputError("no suite found: create portcheck.toml or a [tool.portcheck] table in pyproject.toml.")
+        source = find_suite()
+        if source is None:
+            raise InputError(f"no suite found in {Path.cwd()} or its parent folders: create portcheck.toml "
+                             "or a [tool.portcheck] table in pyproject.toml, or name the suite file.")
     path = Path(source)
     if not path.is_file():
         raise InputError(f"{path}: no such suite file.")
@@ -241,6 +246,51 @@ def load_suite(source: str | Path | None = None) -> Suite:
     paths = tuple(str((base / p).resolve()) for p in table.get("paths", []))
     return Suite(tuple(pairs), paths=paths, timeout=table.get("timeout"), rtol=table.get("rtol"),
                  atol=table.get("atol"), source=str(path))
+
+
+def _has_tool_table(path: Path) -> bool:
+    """True for a pyproject.toml holding a ``[tool.portcheck]`` table (unreadable files: False)."""
+    try:
+        return "portcheck" in tomllib.loads(path.read_text()).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def find_suite(start: str | Path | None = None) -> Path | None:
+    """The suite that applies to a folder: the nearest ``portcheck.toml`` or ``[tool.portcheck]``.
+
+    Looks in ``start`` (default: the working folder) and then each parent in
+    turn, as pytest looks for its configuration; in one folder
+    ``portcheck.toml`` wins over ``pyproject.toml``, and a ``pyproject.toml``
+    without ``[tool.portcheck]`` does not count.
+
+    Returns
+    -------
+    Path or None
+        The suite file, or ``None`` when no folder up to the root has one.
+    """
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "portcheck.toml").is_file():
+            return folder / "portcheck.toml"
+        if (folder / "pyproject.toml").is_file() and _has_tool_table(folder / "pyproject.toml"):
+            return folder / "pyproject.toml"
+    return None
+
+
+def suite_paths(source: str | Path) -> tuple[str, ...]:
+    """The Octave folders a suite file declares (``paths``), absolute, without loading its pairs.
+
+    The pytest plugin gives them to the ``octave`` fixture, so a hand-written
+    test sees the same functions as the suite's own tests.
+    """
+    path = Path(source)
+    table = _read_table(path)
+    paths = table.get("paths", [])
+    if isinstance(paths, str):
+        paths = [paths]
+    base = path.resolve().parent
+    return tuple(str((base / p).resolve()) for p in paths)
 
 
 def _pair_from_table(entry: Mapping[str, Any], base: Path, where: str) -> Pair:
@@ -519,7 +569,8 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
         Session to use; by default one is started with the suite's paths and
         timeout, and closed at the end.
     progress : bool, optional
-        Progress bar (default: when stderr is a terminal).
+        Show progress (default: a bar when stderr is a terminal, a live line
+        in a Jupyter kernel, nothing otherwise; see :mod:`portcheck.progress`).
     plots : bool
         Attach figures for HTML reports (see :func:`run_check`).
 
@@ -535,20 +586,12 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
     oc = Octave(paths=suite.paths, timeout=suite.timeout) if own else octave
     if not own and suite.paths:
         oc.add_paths(suite.paths)
-    show = sys.stderr.isatty() if progress is None else progress
+    from .progress import track
+
     results = []
     try:
-        if show:
-            from rich.progress import Progress
-
-            with Progress(transient=True) as bar:
-                task = bar.add_task("portcheck", total=len(items))
-                for pair, check in items:
-                    bar.update(task, description=f"{check} {pair.name}")
-                    results.append((pair, check, run_check(pair, check, oc, suite, plots)))
-                    bar.advance(task)
-        else:
-            results = [(p, c, run_check(p, c, oc, suite, plots)) for p, c in items]
+        for pair, check in track(items, lambda item: f"{item[1]} {item[0].name}", enabled=progress):
+            results.append((pair, check, run_check(pair, check, oc, suite, plots)))
     finally:
         if own:
             oc.close()

@@ -348,7 +348,8 @@ def test_issue_carries_position_message_fix_and_guide() -> None:
     first = issues[0]
     assert first.fix == "m = y.shape[0]"
     assert first.guide == "migration_guide/example-count.md"
-    assert str(first) == f"ports/cost.py:4:9: example-count: {first.message} ({first.fix}) [see {first.guide}]"
+    assert str(first) == (f"ports/cost.py:4:9: example-count: {first.message} ({first.fix}) "
+                          f"[see {first.guide}: portcheck guide example-count]")
     d = first.to_dict()
     assert json.loads(json.dumps(d)) == d
     assert {"rule", "line", "col", "message", "fix", "guide"} <= set(d)

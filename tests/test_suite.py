@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -149,7 +151,7 @@ AGREEMENT_SUITE = """
     python = "portcheck.examples.broken.nn:nn_cost_c_order"
     inputs = { case = "ex4.nnCostFunction" }
     layout = [["Theta1", [5, 4]], ["Theta2", [3, 6]]]
-    checks = ["compare", "gradient"]
+    checks = ["compare"]
     expect = ["unroll-order"]
 
     [[portcheck.pair]]
@@ -162,18 +164,52 @@ AGREEMENT_SUITE = """
 
 
 def test_pytest_collects_the_suite_and_agrees_with_portcheck_run(pytester, octave):
+    from portcheck.suite import naming_findings
+
     path = pytester.makefile(".toml", portcheck=textwrap.dedent(AGREEMENT_SUITE))
-    verdicts = {f"{p.name}[{c}]": r.ok for p, c, r in run_suite(load_suite(path), octave=octave,
-                                                                   progress=False).results}
+    result = run_suite(load_suite(path), octave=octave, progress=False)
+    # pairs with `expect` are xfail(strict): XFAIL when the planted mistake is named
+    outcome = {f"{p.name}[{c}]": ("XFAIL" if naming_findings(p, r) else "FAILED") if p.expect
+               else ("PASSED" if r.ok else "FAILED") for p, c, r in result.results}
+    assert sorted(outcome.values()) == ["PASSED", "PASSED", "XFAIL", "XFAIL"]
     run = pytester.runpytest_subprocess(str(path), "-p", "no:cacheprovider", "-rA")
-    outcomes = run.parseoutcomes()
-    assert outcomes.get("passed", 0) == sum(verdicts.values())
-    assert outcomes.get("failed", 0) == sum(not v for v in verdicts.values())
+    assert run.ret == 0 and result.expectations_met  # both say: every expectation met
+    run.assert_outcomes(passed=2, xfailed=2)
     text = run.stdout.str()
-    for name, ok in verdicts.items():
-        assert f"{'PASSED' if ok else 'FAILED'} portcheck.toml::{name}" in text
-    # the failure message is the report itself, fix included
-    assert "unroll-order" in text and "order='F'" in text and "ddof" in text
+    for name, verdict in outcome.items():
+        assert f"{verdict} portcheck.toml::{name}" in text
+    # -rx says which finding named the planted mistake, fix included
+    assert "named: ERROR unroll-order" in text and "order='F'" in text and "named: ERROR ddof" in text
+
+
+def test_expected_mistakes_are_strict_xfails(pytester, octave):
+    path = pytester.makefile(".toml", portcheck=textwrap.dedent("""
+        [[portcheck.pair]]
+        name = "clean but expected"
+        octave = "sigmoid"
+        python = "portcheck.examples.common:sigmoid"
+        inputs = { case = "common.sigmoid" }
+        expect = ["sign"]
+
+        [[portcheck.pair]]
+        name = "another mistake"
+        octave = "featureNormalize"
+        python = "portcheck.examples.broken.stats:feature_normalize_ddof0"
+        inputs = { case = "ex5.featureNormalize" }
+        expect = ["unroll-order"]
+    """))
+    run = pytester.runpytest_subprocess(str(path), "-p", "no:cacheprovider", "-rA")
+    run.assert_outcomes(failed=2)
+    run.stdout.fnmatch_lines(["*XPASS(strict)*planted mistake: sign*"])
+    # the wrong kind is a real failure whose message says what was expected, then the report
+    text = run.stdout.str()
+    head = "expected a finding of kind ['unroll-order']; found ['ddof'"
+    assert head in text and text.index(head) < text.index("ERROR   ddof")
+
+    cli = subprocess.run([sys.executable, "-m", "portcheck", "run", str(path)], capture_output=True, text=True,
+                         timeout=300)
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert "0/2 expected mistakes named" in cli.stdout
 
 
 def test_html_runs_attach_the_gradient_error_figure(octave):
@@ -190,7 +226,9 @@ def test_html_runs_attach_the_gradient_error_figure(octave):
 
 
 def test_junit_xml_carries_the_report(pytester, octave, tmp_path):
-    path = pytester.makefile(".toml", portcheck=textwrap.dedent(AGREEMENT_SUITE))
+    # without `expect`, the c-order port is a plain failure whose report goes into the XML
+    path = pytester.makefile(".toml", portcheck=textwrap.dedent(AGREEMENT_SUITE).replace(
+        'expect = ["unroll-order"]\n', ""))
     xml = tmp_path / "junit.xml"
     run = pytester.runpytest_subprocess(str(path), "-p", "no:cacheprovider", f"--junitxml={xml}")
     assert run.ret == 1

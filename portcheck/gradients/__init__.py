@@ -298,6 +298,7 @@ def assert_gradient(*args: Any, **kwargs: Any) -> Report:
 
     Same signature; returns the report when it passes, so warnings stay visible.
     """
+    __tracebackhide__ = True  # pytest shows the test's line and the report, not portcheck's frames
     report = check_gradient(*args, **kwargs)
     if not report.ok:
         raise AssertionError(str(report))
