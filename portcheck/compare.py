@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -24,10 +25,13 @@ import numpy as np
 
 from .diagnose import Subject, diagnose_pair
 from .diagnose._arrays import allclose, as_float_array, error_stats, location, location_text
+from .diagnose.compound import Hypothesis, Trial, applied_order, call_text, cause_hypotheses, convention_hypotheses, fix_order_note
+from .diagnose.compound import search as compound_search
 from .diagnose.capture import explain_capture, explain_mutation, explain_nondeterminism, perturb
 from .diagnose.failures import octave_error, python_error
 from .diagnose.indexing import counterfactual_index_base
 from .diagnose.localise import first_divergence
+from .diagnose.training import explain_tolerance, trains, within_training_precision
 from .diagnose.order import counterfactual_unroll_order
 from .diagnose.rerun import Rerun
 from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast
@@ -250,6 +254,10 @@ class _Comparison:
         self.context = _infer_context(args, self.arg_names, context)
         self.param_pos = _param_position(args, self.arg_names, wrt)
         self.penalty: int | str | None = None
+        self._ref: tuple[Any, ...] | None = None
+        self._trains: bool | None = None
+        self.same_order = py_args is args  # no python_args: position i is the same argument on both sides
+        self._trial_refs: dict[tuple, tuple[Any, ...] | None] = {}
         self.findings: list[Finding] = []
         self.notes: list[str] = []
         self.tables: list[Table] = []
@@ -287,7 +295,8 @@ class _Comparison:
             if not al.comparable or any(f.severity == "error" for f in al.findings):
                 return False
             sub = self.subject(self.names[i])
-            if not allclose(al.reference, al.candidate, sub.rtol, sub.atol):
+            if not allclose(al.reference, al.candidate, sub.rtol, sub.atol) and not (
+                    self.trains and within_training_precision(al.reference, al.candidate)):
                 return False
         return True
 
@@ -467,12 +476,15 @@ class _Comparison:
             found = counterfactual_unroll_order(self.py_args, rerun, self.layout, names=names)
         if not found:
             found = self.counterfactual_lambda(ref)
+        if not found:
+            base = self.trial(())
+            found = self.compound(base, raised=error is not None)
         return found
 
     def counterfactual_lambda(self, ref: tuple[Any, ...]) -> list[Finding]:
         """Both sides with a penalty weight set to 0: agreement puts the mistake in that term."""
         for j, i, label in penalty_pairs(self.args, self.py_args, self.arg_names, self.penalty,
-                                         same_order=self.py_args is self.args):
+                                         same_order=self.same_order):
             args0, py0 = list(self.args), list(self.py_args)
             args0[j] = 0.0
             py0[i] = 0.0
@@ -502,6 +514,157 @@ class _Comparison:
                 evidence={"counterfactual": f"{label} = 0 on both sides", "argument": i + 1},
             )]
         return []
+
+    @property
+    def trains(self) -> bool:
+        """Either side runs an optimizer: outputs agree only to its tolerance (computed once)."""
+        if self._trains is None:
+            self._trains = trains(self.fn, self.function, self.oc.paths)
+        return self._trains
+
+    def accept_training(self, ref: tuple[Any, ...], values: Sequence[Any],
+                        per_output: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
+        """A training function's small unexplained difference becomes a ``tolerance`` warning."""
+        if not any(any(f.severity == "error" for f in fs) for fs in per_output.values()) or not self.trains:
+            return per_output
+        out = dict(per_output)
+        for i, name in enumerate(self.names[:self.n_compared]):
+            fs = per_output.get(name, [])
+            errors = [f for f in fs if f.severity == "error"]
+            if not errors or any(f.kind != "mismatch" for f in errors) or i >= len(values):
+                continue
+            sub = self.subject(name)
+            al = align(ref[i], values[i], sub)
+            if not al.comparable:
+                continue
+            tol = explain_tolerance(al.reference, al.candidate, sub, sub.atol)
+            if tol:
+                out[name] = [f for f in fs if f.severity != "error"] + tol
+        return out
+
+    # -- calling conventions and compound causes (portcheck.diagnose.compound) ----------
+
+    def trial(self, hypotheses: Sequence[Hypothesis]) -> Trial:
+        """Re-run the port (and, for λ = 0, the reference) under ``hypotheses``; judge the outputs."""
+        py, oc_args = tuple(self.py_args), tuple(self.args)
+        hypotheses = applied_order(hypotheses)
+        for h in hypotheses:
+            py = h.port(py)
+            if h.reference is not None:
+                oc_args = h.reference(oc_args)
+        t = Trial(tuple(hypotheses), args=py)
+        key = tuple(h.what for h in hypotheses if h.reference is not None)
+        if key not in self._trial_refs:
+            try:
+                self._trial_refs[key] = self.run_octave(oc_args) if key else self._ref
+            except (OctaveRuntimeError, OctaveTimeoutError):
+                self._trial_refs[key] = None
+        ref = self._trial_refs[key]
+        if ref is None:
+            return t
+        t.reference = ref
+        run = _call(self.fn, py, quiet=True)
+        label = " + ".join(h.what for h in hypotheses) or "the port as given"
+        if run.error is not None:
+            t.error = run.error
+            self.details["counterfactuals"].append({"call": label, "raised": type(run.error).__name__})
+            return t
+        values = tuple(_split_outputs(run.outputs, self.nout, self.names).values)
+        try:
+            for h in hypotheses:
+                if h.outputs is not None:
+                    values = tuple(h.outputs(values))
+        except Exception:  # noqa: BLE001 - an output transform that does not apply is a non-match
+            return t
+        t.outputs = values
+        t.matches = self.outputs_match(ref, values)
+        t.matched, t.distance = self.closeness(ref, values)
+        self.details["counterfactuals"].append({"call": label, "matches": t.matches})
+        return t
+
+    def closeness(self, ref: tuple[Any, ...], values: Sequence[Any]) -> tuple[int, float]:
+        """(outputs that match, largest error relative to each output's scale)."""
+        matched, worst = 0, 0.0
+        for i in range(min(self.n_compared, len(values))):
+            sub = self.subject(self.names[i])
+            al = align(ref[i], values[i], sub)
+            if not al.comparable or any(f.severity == "error" for f in al.findings):
+                worst = float("inf")
+                continue
+            r, c = np.asarray(al.reference, dtype=complex), np.asarray(al.candidate, dtype=complex)
+            if allclose(al.reference, al.candidate, sub.rtol, sub.atol):
+                matched += 1
+                continue
+            scale = float(np.max(np.abs(r))) if r.size else 0.0
+            err = float(np.max(np.abs(r - c))) if r.size else 0.0
+            worst = max(worst, err / scale if scale > 0 else float("inf"))
+        return matched, (worst if not np.isnan(worst) else float("inf"))
+
+    def residual(self, t: Trial) -> list[Finding] | None:
+        """Array-level explanations of every output ``t`` still gets wrong (None if one is unexplained)."""
+        if t.outputs is None or t.reference is None:
+            return None
+        found: list[Finding] = []
+        ok = True
+        for i in range(min(self.n_compared, len(t.outputs))):
+            name = self.names[i]
+            lay = self.layout if self.layout is not None and (
+                _fits(self.layout, t.reference[i]) or np.size(t.reference[i]) == 1) else None
+            dg = diagnose_pair(t.reference[i], t.outputs[i], self.subject(name), layout=lay,
+                               params=self.params_for(t.reference[i]))
+            errors = [f for f in dg.findings if f.severity == "error"]
+            t.findings += errors
+            if errors and not all(f.kind in _EXPLAINED for f in errors):
+                ok = False
+            found += errors
+        return found if ok and found else None
+
+    def hypotheses(self, conventions: bool = True, causes: bool = True) -> list[Hypothesis]:
+        out: list[Hypothesis] = []
+        if conventions:
+            out += convention_hypotheses(self.py_args, self.arg_names)
+        if causes:
+            pen = penalty_pairs(self.args, self.py_args, self.arg_names, self.penalty,
+                                same_order=self.same_order)
+            param = self.param_pos if self.param_pos is not None and self.same_argument(self.param_pos) else None
+            if param is None and self.layout is not None and self.py_args and _fits(self.layout, self.py_args[0]):
+                param = 0
+            out += cause_hypotheses(self.py_args, self.arg_names, layout=self.layout, param=param, penalties=pen)
+        return out
+
+    def find_convention(self, error: BaseException) -> tuple[Finding, Trial] | None:
+        """The port raised on MATLAB-shaped inputs: the calling convention under which it runs.
+
+        Tries each convention, then pairs of them; prefers one under which the
+        port matches, else the one that comes closest.
+        """
+        hyps = self.hypotheses(causes=False)
+        runs = [self.trial((h,)) for h in hyps]
+        runs += [self.trial(p) for p in itertools.combinations(hyps, 2) if len({h.argument for h in p}) == 2][:30]
+        # A convention whose outputs cannot even be compared is no evidence of how the port is called.
+        ran = [t for t in runs if t.error is None and t.outputs is not None
+               and (t.matches or math.isfinite(t.distance))]
+        if not ran:
+            return None
+        best = min(ran, key=lambda t: (not t.matches, -t.matched, t.distance, len(t.hypotheses)))
+        call = call_text(getattr(self.fn, "__name__", "port"), self.arg_names, best.hypotheses)
+        fixes = "; ".join(h.fix for h in best.hypotheses)
+        finding = Finding(
+            kind="calling-convention", severity="warning",
+            message=(f"the port raised {type(error).__name__} ({error}) on the arguments as given, in "
+                     f"Octave's convention (every number a double, every vector a column); it runs when "
+                     f"called as `{call}`. Call it that way (python_args=...), or {fixes}."
+                     + ("" if best.matches else " Its outputs are compared under that call below.")),
+            evidence={"call": call, "conventions": [h.what for h in best.hypotheses],
+                      "error": f"{type(error).__name__}: {error}", "matches": best.matches})
+        return finding, best
+
+    def compound(self, baseline: Trial, raised: bool) -> list[Finding]:
+        found = compound_search(self, self.hypotheses(), raised, baseline)
+        note = fix_order_note(found)
+        if note:
+            self.notes.append(note)
+        return found
 
     def check_capture(self, ref: tuple[Any, ...], values: Sequence[Any]) -> list[Finding]:
         """Perturb the parameter vector on both sides; the port must move when the reference does."""
@@ -742,6 +905,15 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
 
     first = _call(fn, py_args)
     cmp.findings += explain_mutation(py_args, first.args_after, cmp.arg_names)
+    cmp._ref = ref
+    if first.error is not None and ref is not None:
+        # Many ports work only when called their own way (integer labels, 1-D vectors): find that
+        # call, say so, and compare under it so the port's real mistakes still show.
+        conv = cmp.find_convention(first.error)
+        if conv is not None:
+            cmp.findings.append(conv[0])
+            py_args = cmp.py_args = conv[1].args
+            first = _call(fn, py_args)
     if first.error is not None:
         cmp.findings.append(python_error(first.error, port_name))
 
@@ -752,6 +924,9 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
 
     if first.error is not None:
         found = cmp.counterfactuals(ref, first.error)
+        if any(f.kind == "calling-convention" for f in found):
+            # The convention explains the exception: it is no longer a separate failure.
+            cmp.findings = [f for f in cmp.findings if f.kind != "python-error"]
         cmp.findings += found
         rows = [(n, _shape_of(ref[i]), "raised", None, None, "not compared", "-")
                 for i, n in enumerate(names[:cmp.n_compared])]
@@ -778,6 +953,7 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
 
     cmp.findings += cmp.widen_for_single(ref, values)
     per_output = cmp.compare_outputs(ref, values)
+    per_output = cmp.accept_training(ref, values, per_output)
     output_findings = [f for fs in per_output.values() for f in fs]
     mismatched = any(f.severity == "error" for f in output_findings)
     unexplained = any(

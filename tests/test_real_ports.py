@@ -280,3 +280,250 @@ def test_cli_takes_octave_path_and_its_alias(tmp_path):
                               "--args-from", f"{tmp_path}/inputs.py:args", option, str(refs)],
                              capture_output=True, text=True, cwd=ROOT, timeout=600)
         assert res.returncode == 0, res.stdout + res.stderr
+
+
+# -- one-way calling conventions --------------------------------------------------------
+
+NN_LAYOUT = [("Theta1", (5, 4)), ("Theta2", (3, 6))]
+
+
+def nn_inputs(lam: float = 1.0):
+    T1, T2 = debug_weights(5, 3), debug_weights(3, 5)
+    X, y = debug_dataset(5, 3, 3)
+    return (np.concatenate([T1.ravel(order="F"), T2.ravel(order="F")]), 3, 5, 3, X, y, lam)
+
+
+def nn_port(order="F", labels="1-based", regularize_grad=True, examples_in_columns=False):
+    """nnCostFunction written the way public ports write it, with knobs for their mistakes."""
+
+    def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lamb):
+        n, h, k = input_layer_size, hidden_layer_size, num_labels
+        Theta1 = nn_params[:h * (n + 1)].reshape(h, n + 1, order=order)
+        Theta2 = nn_params[h * (n + 1):].reshape(k, h + 1, order=order)
+        if examples_in_columns:
+            X = X.T
+        m = X.shape[0]
+        if labels == "1-based":
+            Y = np.eye(k)[y - 1]              # y must hold integers
+        elif labels == "0-based index":
+            Y = np.eye(k)[y]                  # 0-based and integers
+        elif labels == "1-based compare":
+            Y = (np.reshape(y, (-1, 1)) == np.arange(1, k + 1)).astype(float)
+        else:
+            Y = (np.reshape(y, (-1, 1)) == np.arange(k)).astype(float)  # 0-based comparison
+        a1 = np.hstack([np.ones((m, 1)), X])
+        z2 = a1 @ Theta1.T
+        a2 = np.hstack([np.ones((m, 1)), sigmoid(z2)])
+        a3 = sigmoid(a2 @ Theta2.T)
+        J = (-np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m
+             + lamb / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2)))
+        d3 = a3 - Y
+        d2 = (d3 @ Theta2[:, 1:]) * sigmoid(z2) * (1 - sigmoid(z2))
+        Theta1_grad, Theta2_grad = d2.T @ a1 / m, d3.T @ a2 / m
+        if regularize_grad:
+            Theta1_grad[:, 1:] += lamb / m * Theta1[:, 1:]
+            Theta2_grad[:, 1:] += lamb / m * Theta2[:, 1:]
+        return J, np.concatenate([Theta1_grad.ravel(order=order), Theta2_grad.ravel(order=order)])
+
+    return nnCostFunction
+
+
+def nn_compare(octave, port, args=None):
+    return compare("nnCostFunction", port, nn_inputs() if args is None else args, octave=octave,
+                   layout=NN_LAYOUT, outputs=("J", "grad"))
+
+
+def errors(report):
+    return [f for f in report.findings if f.severity == "error"]
+
+
+@pytest.mark.octave
+def test_integer_labels_convention_is_a_warning_with_the_call_to_make(octave):
+    rep = nn_compare(octave, nn_port())
+    assert rep.ok, str(rep)
+    (f,) = rep.findings
+    assert f.kind == "calling-convention" and f.severity == "warning"
+    assert "IndexError" in f.message
+    assert f.evidence["call"] == "nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y.astype(int), lamb)"
+
+
+@pytest.mark.octave
+def test_examples_in_columns_convention(octave):
+    rep = nn_compare(octave, nn_port(examples_in_columns=True), nn_inputs()[:5] + (nn_inputs()[5].astype(int), 1.0))
+    (f,) = rep.findings
+    assert f.kind == "calling-convention" and "X.T" in f.evidence["call"], str(rep)
+    assert rep.ok
+
+
+@pytest.mark.octave
+def test_sizes_as_doubles_convention(octave):
+    def needs_int_sizes(theta, X, y, n_iter):
+        for _ in range(n_iter):  # range() refuses the double Octave would pass
+            pass
+        return cost_reg_parts(theta, X, y, 0.0)[0]
+
+    theta, X, y = logreg_args()
+    X = X[:, :3]
+    rep = compare("costFunction", needs_int_sizes, (theta, X, y), python_args=(theta, X, y, 3.0), octave=octave,
+                  nout=1)
+    (f,) = rep.findings
+    assert f.kind == "calling-convention" and "int(n_iter)" in f.evidence["call"], str(rep)
+
+
+@pytest.mark.octave
+def test_a_convention_and_a_mistake_both_named(octave):
+    rep = nn_compare(octave, nn_port(order="C"))
+    kinds = {(f.kind, f.severity) for f in rep.findings}
+    assert kinds == {("calling-convention", "warning"), ("unroll-order", "error")}, str(rep)
+
+
+@pytest.mark.octave
+def test_a_faithful_port_called_its_own_way_is_clean(octave):
+    T, n, h, k, X, y, lam = nn_inputs()
+    rep = nn_compare(octave, nn_port(), (T, n, h, k, X, y.astype(int), lam))
+    assert rep.ok and not rep.findings, str(rep)
+
+
+# -- two mistakes at once ---------------------------------------------------------------
+
+
+def causes(report):
+    return sorted((f.evidence.get("fix_order", 0), f.kind) for f in report.findings
+                  if f.severity in ("error", "warning"))
+
+
+@pytest.mark.octave
+def test_c_order_and_0_based_labels(octave):
+    rep = nn_compare(octave, nn_port(order="C", labels="0-based compare"))
+    assert causes(rep) == [(1, "unroll-order"), (2, "index-base")], str(rep)
+    assert "fix this first" in next(f for f in rep.findings if f.kind == "unroll-order").message
+    assert any("fix them in this order: unroll-order, then index-base" in n for n in rep.notes)
+
+
+@pytest.mark.octave
+def test_c_order_and_an_unregularized_gradient(octave):
+    rep = nn_compare(octave, nn_port(order="C", labels="1-based compare", regularize_grad=False))
+    found = causes(rep)
+    assert found[0] == (1, "unroll-order") and {k for _, k in found[1:]} == {"regularization"}, str(rep)
+    reg = [f for f in rep.findings if f.kind == "regularization"]
+    assert all("missing" in f.message for f in reg)
+
+
+@pytest.mark.octave
+def test_integer_labels_0_based_and_c_order_three_causes(octave):
+    rep = nn_compare(octave, nn_port(order="C", labels="0-based index"))
+    assert causes(rep) == [(1, "calling-convention"), (2, "unroll-order"), (3, "index-base")], str(rep)
+    assert "python-error" not in {f.kind for f in rep.findings}
+
+
+@pytest.mark.octave
+def test_c_order_fill_and_off_by_one_sin(octave):
+    def debugInitializeWeights(fan_out, fan_in):
+        W = np.zeros((fan_out, 1 + fan_in))
+        W = np.sin(np.arange(W.size)) / 10   # 0..n-1 where MATLAB's sin(1:n) starts at 1
+        return W.reshape(fan_out, 1 + fan_in)  # and row-major
+
+    rep = compare("debugInitializeWeights", debugInitializeWeights, (5, 3), octave=octave)
+    assert causes(rep) == [(1, "unroll-order"), (2, "index-base")], str(rep)
+    assert "np.arange(1, n + 1)" in next(f for f in rep.findings if f.kind == "index-base").message
+
+
+@pytest.mark.octave
+def test_one_cause_found_and_the_rest_reported_unexplained(octave):
+    def port(*a):
+        J, grad = nn_port(order="C", labels="1-based compare")(*a)
+        return J, grad + 0.01 * np.cos(np.arange(grad.size))  # a second, unrecognisable mistake
+
+    rep = nn_compare(octave, port)
+    kinds = [f.kind for f in errors(rep)]
+    assert "unroll-order" in kinds and "mismatch" in kinds, str(rep)
+    left = next(f for f in errors(rep) if f.kind == "mismatch")
+    assert left.message.startswith("not explained")
+
+
+# -- functions that train ----------------------------------------------------------------
+
+ONE_VS_ALL = """
+    import numpy as np
+    from scipy.optimize import fmin_cg
+    from lrCostFunction import lrCostFunction
+
+    def oneVsAll(X, y, num_labels, lmbda):
+        m, n = X.shape
+        X = np.hstack((np.ones((m, 1)), X))
+        all_theta = np.zeros((num_labels, n + 1))
+        for c in range({first}, num_labels + {first}):
+            yc = (y.ravel() == c).astype(float)
+            theta = fmin_cg(lambda t: lrCostFunction(t, X, yc, lmbda)[0], np.zeros(n + 1),
+                            fprime=lambda t: lrCostFunction(t, X, yc, lmbda)[1], maxiter=50, disp=False)
+            all_theta[c - {first}, :] = theta
+        return all_theta
+"""
+
+LR_COST = """
+    import numpy as np
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def lrCostFunction(theta, X, y, lmbda):
+        m = len(y)
+        h = sigmoid(X @ theta)
+        reg = theta.copy()
+        reg[0] = 0
+        J = (-y @ np.log(h) - (1 - y) @ np.log(1 - h)) / m + lmbda / (2 * m) * reg @ reg
+        return J, X.T @ (h - y) / m + lmbda / m * reg
+"""
+
+
+def one_vs_all_folder(tmp_path, first=1):
+    write(tmp_path, "lrCostFunction.py", LR_COST)
+    return write(tmp_path, "oneVsAll.py", textwrap.dedent(ONE_VS_ALL).replace("{first}", str(first)))
+
+
+@pytest.mark.octave
+def test_loosely_trained_one_vs_all_is_a_tolerance_warning(octave, tmp_path):
+    from portcheck.examples.ex3 import _one_vs_all_args
+
+    path = one_vs_all_folder(tmp_path)
+    rep = compare("oneVsAll", f"{path}:oneVsAll", _one_vs_all_args(), octave=octave)
+    assert rep.ok, str(rep)
+    (f,) = rep.findings
+    assert f.kind == "tolerance" and f.severity == "warning"
+    rtol, atol = f.evidence["rtol"], f.evidence["atol"]
+    assert "passes with rtol=" in f.message and "fmin_cg(..., gtol=" in f.message
+    again = compare("oneVsAll", f"{path}:oneVsAll", _one_vs_all_args(), octave=octave, rtol=rtol, atol=atol)
+    assert again.ok and not again.findings, str(again)  # the stated tolerances do pass
+
+
+@pytest.mark.octave
+def test_label_shift_is_named_on_a_training_function(octave, tmp_path):
+    from portcheck.examples.ex3 import _one_vs_all_args
+
+    path = one_vs_all_folder(tmp_path, first=0)  # classes 0..K-1 against labels 1..K
+    rep = compare("oneVsAll", f"{path}:oneVsAll", _one_vs_all_args(), octave=octave)
+    assert [f.kind for f in errors(rep)] == ["index-base"], str(rep)
+
+
+@pytest.mark.octave
+def test_loosely_trained_learning_curve_is_a_tolerance_warning(octave):
+    from scipy.optimize import minimize
+
+    from portcheck.examples.ex5 import _curve_args, linear_reg_cost_function
+
+    def trainLinearReg(X, y, lamb):
+        return minimize(lambda t: linear_reg_cost_function(X, y, t, lamb), np.zeros(X.shape[1]), jac=True,
+                        method="CG", options={"maxiter": 200, "gtol": 1e-4}).x
+
+    def learningCurve(X, y, Xval, yval, lamb):
+        m = X.shape[0]
+        error_train, error_val = np.zeros(m), np.zeros(m)
+        for i in range(1, m + 1):
+            theta = trainLinearReg(X[:i], y[:i], lamb)
+            error_train[i - 1] = linear_reg_cost_function(X[:i], y[:i], theta, 0)[0]
+            error_val[i - 1] = linear_reg_cost_function(Xval, yval, theta, 0)[0]
+        return error_train, error_val
+
+    rep = compare("learningCurve", learningCurve, _curve_args(), octave=octave)
+    assert rep.ok, str(rep)
+    assert [f.kind for f in rep.findings] == ["tolerance", "tolerance"], str(rep)

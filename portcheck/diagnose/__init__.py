@@ -37,6 +37,7 @@ from ..report import Finding
 from ._arrays import allclose, as_float_array, is_scalar
 from ._base import Subject
 from .capture import explain_repeated_rows
+from .compound import explain_shifted_sequence
 from .failures import explain_non_finite
 from .indexing import explain_offset
 from .mismatch import explain_mismatch
@@ -180,7 +181,7 @@ def _explain_values(
         found = explain_cost_regularization(float(r), float(c), blocks, subject)
         if found:
             return found
-    found = explain_offset(r, c, subject)
+    found = explain_offset(r, c, subject) or explain_shifted_sequence(r, c, subject)
     if found:
         return found
     return explain_mismatch(r, c, subject)
