@@ -208,7 +208,7 @@ GALLERY: list[BrokenCase] = [
         reference="ex7.computeCentroids",
         port=compute_centroids_no_axis,
         mistake="np.sum(members) for MATLAB's sum(members): all elements instead of each column",
-        expected=("first-divergence", "shape"),
+        expected=("first-divergence", "shape", "mismatch"),
     ),
     BrokenCase(
         name="broken.estimate_gaussian_no_axis",
