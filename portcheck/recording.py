@@ -30,6 +30,8 @@ beside the suite by default), written by ``portcheck record`` or by MATLAB's
                        recorded calls depend on; ``where`` is ``suite`` (path
                        relative to the suite file), ``bundled`` (relative to
                        portcheck's ``matlab_refs``) or ``absolute``
+``files``              n×3 cell ``{name, where, path}``: the ``.m`` files
+                       ``function_files`` listed for a name (the trace asks)
 ``octave_version``     ``'GNU Octave 8.4.0'`` or ``'MATLAB 9.14.0 (R2023a)'``
 ``portcheck_version``, ``recorder``, ``recorded_at``
 =====================  ==========================================================
@@ -62,6 +64,7 @@ from .errors import (
     NotRecordedError,
     OctaveNotFoundError,
     OctaveRuntimeError,
+    OctaveSyntaxError,
     OctaveTimeoutError,
     PortcheckError,
     StaleRecordingError,
@@ -135,6 +138,7 @@ class Recording:
     nargout: dict[str, int] = field(default_factory=dict)
     resolved: dict[str, tuple[str, str]] = field(default_factory=dict)
     sources: list[tuple[str, str, str]] = field(default_factory=list)
+    files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     octave_version: str = ""
     portcheck_version: str = ""
     recorder: str = "portcheck record"
@@ -159,6 +163,7 @@ class Recording:
             "nargout": _table([(k, float(v)) for k, v in self.nargout.items()], 2),
             "resolve": _table([(k, *v) for k, v in self.resolved.items()], 3),
             "sources": _table(self.sources, 3),
+            "files": _table([(k, *loc) for k, locs in self.files.items() for loc in (locs or [("", "")])], 3),
             "octave_version": self.octave_version, "portcheck_version": self.portcheck_version,
             "recorder": self.recorder, "recorded_at": self.recorded_at, "paths": to_mat(list(self.paths)),
         }
@@ -229,6 +234,10 @@ class Recording:
         for row in _rows(v.get("resolve"), 3):
             rec.resolved[str(row[0])] = (str(row[1]), str(row[2]))
         rec.sources = [(str(r[0]), str(r[1]), str(r[2])) for r in _rows(v.get("sources"), 3)]
+        for row in _rows(v.get("files"), 3):
+            locs = rec.files.setdefault(str(row[0]), [])
+            if str(row[1]):
+                locs.append((str(row[1]), str(row[2])))
         return rec
 
     # -- staleness -------------------------------------------------------------
@@ -330,24 +339,47 @@ def _version() -> str:
     return __version__
 
 
-def _error_struct(exc: BaseException) -> dict[str, Any]:
+#: Stands for the temporary folder of a shadowed call in recorded error texts.
+SHADOW = "<shadow-folder>"
+
+
+def _error_struct(exc: BaseException, folder: str = "") -> dict[str, Any]:
+    """A failing call's error as a struct (``folder``, a shadowed call's temp folder, made portable)."""
+    def portable(text: str | None) -> str:
+        return (text or "").replace(folder, SHADOW) if folder else (text or "")
+
     if isinstance(exc, OctaveTimeoutError):
         return {"type": "OctaveTimeoutError", "message": str(exc), "function": exc.function,
                 "file": "", "line": 0.0, "timeout": float(exc.timeout or 0)}
+    if isinstance(exc, OctaveSyntaxError):
+        return {"type": "OctaveSyntaxError", "message": portable(str(exc).split("\n", 1)[-1]), "function": "",
+                "file": portable(exc.file), "line": float(exc.line or 0), "timeout": 0.0}
     assert isinstance(exc, OctaveRuntimeError)
-    return {"type": "OctaveRuntimeError", "message": exc.octave_message, "function": exc.function,
-            "file": exc.file or "", "line": float(exc.line or 0), "timeout": 0.0}
+    return {"type": "OctaveRuntimeError", "message": portable(exc.octave_message), "function": exc.function,
+            "file": portable(exc.file), "line": float(exc.line or 0), "timeout": 0.0,
+            "text": portable(exc.octave_text)}
 
 
-def _error_from(struct: Mapping[str, Any], name: str) -> PortcheckError:
+def _error_from(struct: Mapping[str, Any], name: str, folder: str = "") -> PortcheckError:
     """The error a recorded failing call raised live (MATLAB's MException fields work too)."""
+    def local(key: str) -> str:
+        text = str(struct.get(key, "") or "")
+        return text.replace(SHADOW, folder) if folder else text
+
     kind = str(struct.get("type", "OctaveRuntimeError"))
     function = str(struct.get("function", "") or name)
+    line = int(_number(struct.get("line"), 0))
     if kind == "OctaveTimeoutError":
         return OctaveTimeoutError(function, _number(struct.get("timeout"), 0.0), False)
-    line = int(_number(struct.get("line"), 0))
-    return OctaveRuntimeError(str(struct.get("message", "")), function, file=str(struct.get("file", "")) or None,
-                              line=line if line > 0 else None)
+    if kind == "OctaveSyntaxError":
+        return OctaveSyntaxError(local("file") or None, line if line > 0 else None, local("message"))
+    return OctaveRuntimeError(local("message"), function, file=local("file") or None,
+                              line=line if line > 0 else None, octave_text=local("text"))
+
+
+def _shadowed(name: str, collect: str) -> str:
+    """The name a shadowed call (the trace's instrumented run) is recorded under."""
+    return f"shadowed:{collect}:{name}"
 
 
 # -- sessions ---------------------------------------------------------------------
@@ -362,8 +394,9 @@ class RecordingSession:
         The live session; everything not listed here is passed to it.
     """
 
-    def __init__(self, octave: Any) -> None:
+    def __init__(self, octave: Any, suite_dir: Path | None = None) -> None:
         self._octave = octave
+        self._suite_dir = suite_dir
         self.recording = Recording(pair="", function="")
         self._version: str | None = None
 
@@ -389,15 +422,10 @@ class RecordingSession:
     def call(self, name: str, *args: Any, nout: int | None = None, timeout: float | None = None) -> Any:
         if nout is None:
             nout = self.nargout(name)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the live call below warns the user once
-                sent = tuple(to_octave(a) for a in args)
-        except InputError:
-            sent = None  # the live call raises the same error for the user
+        sent = self._sent(args)
         try:
             out = self._octave.call(name, *args, nout=nout, timeout=timeout)
-        except (OctaveRuntimeError, OctaveTimeoutError) as exc:
+        except (OctaveRuntimeError, OctaveTimeoutError, OctaveSyntaxError) as exc:
             if sent is not None:
                 self.recording.add(RecordedCall(name, int(nout), sent, None, _error_struct(exc)))
             raise
@@ -405,6 +433,42 @@ class RecordingSession:
             outs = () if nout == 0 else (out,) if nout == 1 else tuple(out)
             self.recording.add(RecordedCall(name, int(nout), sent, tuple(copy.deepcopy(outs))))
         return out
+
+    def function_files(self, name: str) -> list[Path]:
+        files = self._octave.function_files(name)
+        self.recording.files[name] = [_source_entry(Path(f), self._suite_dir)[:2] for f in files]
+        return files
+
+    def call_shadowed(self, folder: str | os.PathLike[str], name: str, *args: Any, nout: int,
+                      collect: str = "", timeout: float | None = None) -> tuple[Any, Any]:
+        """:meth:`portcheck.Octave.call_shadowed`, recorded without its (temporary) folder.
+
+        The folder holds instrumented copies of the reference, which the
+        recording's source hashes already pin down, so the call is keyed by
+        the function, ``collect`` and the arguments.
+        """
+        key_name = _shadowed(name, collect)
+        sent = self._sent(args)
+        try:
+            outputs, collected = self._octave.call_shadowed(folder, name, *args, nout=nout, collect=collect,
+                                                            timeout=timeout)
+        except (OctaveRuntimeError, OctaveTimeoutError, OctaveSyntaxError) as exc:
+            if sent is not None:
+                self.recording.add(RecordedCall(key_name, int(nout), sent, None, _error_struct(exc, str(folder))))
+            raise
+        if sent is not None:
+            outs = () if nout == 0 else (outputs,) if nout == 1 else tuple(outputs)
+            self.recording.add(RecordedCall(key_name, int(nout), sent,
+                                            tuple(copy.deepcopy((*outs, collected if collect else None)))))
+        return outputs, collected
+
+    def _sent(self, args: Sequence[Any]) -> tuple[Any, ...] | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the live call warns the user once
+                return tuple(to_octave(a) for a in args)
+        except InputError:
+            return None  # the live call raises the same error for the user
 
     def start_pair(self, pair: str, function: str) -> Recording:
         """Begin a fresh log for ``pair``; returns the previous one."""
@@ -442,13 +506,16 @@ class ReplaySession:
     """
 
     def __init__(self, recordings: Recording | Sequence[Recording] = (),
-                 fallback_paths: Sequence[str] | None = None) -> None:
+                 fallback_paths: Sequence[str] | None = None, suite_dir: Path | None = None) -> None:
+        self._suite_dir = suite_dir
         recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
         self.recordings = recs
         self._calls: dict[str, RecordedCall] = {}
         self._nargout: dict[str, int] = {}
         self._resolved: dict[str, tuple[str, str]] = {}
+        self._function_files: dict[str, list[tuple[str, str]]] = {}
         for r in recs:
+            self._function_files.update(r.files)
             for k, c in r.calls.items():
                 self._calls.setdefault(k, c)
             self._nargout.update(r.nargout)
@@ -531,6 +598,34 @@ class ReplaySession:
         if nout == 1:
             return outs[0]
         return tuple(outs[:nout])
+
+    def function_files(self, name: str) -> list[Path]:
+        """The recorded answer, with each file found where it lives on this machine."""
+        if name in self._function_files:
+            found = [_source_file(where, rel, self._suite_dir) for where, rel in self._function_files[name]]
+            return [f for f in found if f is not None]
+        if self._files is not None:
+            f = self._files.locate(name)
+            return [f] if f is not None else []
+        return []
+
+    def call_shadowed(self, folder: str | os.PathLike[str], name: str, *args: Any, nout: int,
+                      collect: str = "", timeout: float | None = None) -> tuple[Any, Any]:
+        """The recorded shadowed call (the trace's instrumented run), whatever the folder is now."""
+        bare = name.rpartition("/")[2]
+        sent = tuple(to_octave(a, name=f"argument {i + 1} of {bare}") for i, a in enumerate(args))
+        key_name = _shadowed(name, collect)
+        self.asked.append(RecordedCall(key_name, int(nout), sent))
+        rec = self._calls.get(call_key(key_name, nout, sent))
+        if rec is None or (rec.error is None and len(rec.outputs or ()) < nout + 1):
+            raise self._miss(name, "the traced run of " + describe_call(name, sent, nout))
+        if rec.error is not None:
+            raise _error_from(rec.error, bare, str(folder))
+        outs = [from_octave(copy.deepcopy(v)) for v in rec.outputs or ()]
+        collected = outs[nout] if collect else None
+        if nout == 0:
+            return None, collected
+        return (outs[0] if nout == 1 else tuple(outs[:nout])), collected
 
     def eval(self, code: str, timeout: float | None = None) -> Any:
         raise self._miss("eval", f"eval({code[:40]!r})")
@@ -677,7 +772,7 @@ def record_suite(suite: Any, out: str | os.PathLike[str] | None = None, only: It
     oc = Octave(paths=suite.paths, timeout=suite.timeout) if own else octave
     if not own and suite.paths:
         oc.add_paths(suite.paths)
-    session = RecordingSession(oc)
+    session = RecordingSession(oc, _suite_dir(suite))
     results, files = [], []
     try:
         version = f"GNU Octave {session.version}"
@@ -729,8 +824,14 @@ def check_recording(pair: Any, recording: Recording, suite: Any = None) -> str |
 def _limited_notes(session: ReplaySession, check: str) -> list[str]:
     seen = dict.fromkeys(m.description for m in session.misses)
     return [f"replay limited this {check} check: the recording holds no result for {d}, so the "
-            f"diagnosis that needed it was skipped; record with Octave (`portcheck record`) to include it."
+            f"diagnosis that needed it was skipped; record it with Octave (`portcheck record`), or in MATLAB "
+            f"(`portcheck export-inputs`, then portcheck_record.m)."
             for d in seen]
+
+
+def limited(result: Any) -> list[tuple[str, str, str]]:
+    """``(pair, check, note)`` for every replayed check that lacked a recorded call."""
+    return [(p.name, c, n) for p, c, r in result.results for n in r.notes if n.startswith("replay limited")]
 
 
 def replay_check(pair: Any, check: str, session: ReplaySession | None, suite: Any = None) -> Report:
@@ -826,7 +927,8 @@ def replay_suite(suite: Any, recorded: str | os.PathLike[str] | None = None, onl
     recs = load_recordings(suite, recorded, only, checks, update)
     results = []
     for pair, check in iter_items(suite, only, checks):
-        session = ReplaySession(recs[pair.name]) if needs_reference(pair, [check]) else None
+        session = ReplaySession(recs[pair.name], suite_dir=_suite_dir(suite)) \
+            if needs_reference(pair, [check]) else None
         results.append((pair, check, replay_check(pair, check, session, suite)))
     return SuiteResult(tuple(results))
 
@@ -865,24 +967,32 @@ def export_inputs(suite: Any, out: str | os.PathLike[str] | None = None,
         recs = [Recording.load(existing)] if existing.is_file() else []
         if recs and check_recording(pair, recs[0], suite):
             recs = []  # stale: plan from scratch
-        session = ReplaySession(recs, fallback_paths=list(suite.paths))
-        for p, check in items:
-            if p.name == pair.name and needs_reference(pair, [check]):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    run_check(pair, check, session, suite)
+        session = ReplaySession(recs, fallback_paths=list(suite.paths), suite_dir=_suite_dir(suite))
+        # The stand-in ports answer from what is recorded so far, through a
+        # session of their own: only the checks' questions are exported.
+        quiet = ReplaySession(recs, fallback_paths=list(suite.paths), suite_dir=_suite_dir(suite))
+        runs = [(pair, c) for p, c in items if p.name == pair.name and needs_reference(pair, [c])]
+        if any(c == "compare" for _p, c in runs):
+            runs += [(probe, "compare") for probe in _probe_pairs(pair, quiet)]
+        for p, check in runs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run_check(p, check, session, suite)
         plan = Recording(pair=pair.name, function=str(pair.octave), inputs=_inputs_for(pair) or (),
                          portcheck_version=_version(), recorder="portcheck export-inputs")
         known = set(recs[0].calls) if recs else set()
         for c in session.asked:
             if c.key not in known:
                 plan.add(c)
+        target = recording_path(folder, pair.name, ".inputs.mat")
         if not plan.calls:
+            if target.is_file():
+                target.unlink()  # an earlier round's calls, recorded since: nothing left to ask
             continue
         plan.nargout = {**session._nargout}
         plan.resolved = {**session._resolved}
         plan = _finish_sources(plan, suite)
-        written.append(plan.save(recording_path(folder, pair.name, ".inputs.mat"), fmt=INPUTS_FORMAT))
+        written.append(plan.save(target, fmt=INPUTS_FORMAT))
     return written
 
 
