@@ -99,9 +99,9 @@ def _user_suite(tmp_path: Path, lam: float = 1.0) -> Path:
 
 
 @pytest.mark.octave
-def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_the_file(tmp_path, octave):
+def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_the_file(tmp_path):
     suite = _user_suite(tmp_path)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     assert (tmp_path / "recorded").is_dir()
     ok = without_octave("run", str(suite), "--replay")
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -119,9 +119,9 @@ def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_t
 
 
 @pytest.mark.octave
-def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path, octave):
+def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path):
     suite = _user_suite(tmp_path)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     helper = tmp_path / "refs" / "sigmoidGradient.m"
     helper.write_text(helper.read_text().replace("g = ", "g = 1.0 * ", 1))
     res = without_octave("run", str(suite), "--replay")
@@ -129,9 +129,9 @@ def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path, octave):
 
 
 @pytest.mark.octave
-def test_suite_inputs_that_differ_from_the_recorded_ones_are_stale_and_update_records_again(tmp_path, octave):
+def test_suite_inputs_that_differ_from_the_recorded_ones_are_stale_and_update_records_again(tmp_path):
     suite = _user_suite(tmp_path, lam=1.0)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     _user_suite(tmp_path, lam=3.0)
     res = without_octave("run", str(suite), "--replay")
     assert res.returncode == 2
@@ -156,9 +156,9 @@ def test_a_missing_recording_is_exit_2_with_the_command_that_records_it(tmp_path
 
 
 @pytest.mark.octave
-def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path, octave):
+def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path):
     suite = _user_suite(tmp_path)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     path = recording_path(tmp_path / "recorded", "nn cost")
     rec = Recording.load(path)
     primary = next(k for k, c in rec.calls.items() if value_key(list(c.args)) == value_key(list(rec.inputs)))
@@ -177,7 +177,10 @@ def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path, 
     def by_lambda_0(report):
         return [f for f in report.findings if "= 0 on both sides" in str(f.evidence.get("counterfactual", ""))]
 
-    live = run_check(broken, "compare", octave, load_suite(suite))
+    from portcheck.octave import Octave
+
+    with Octave(paths=load_suite(suite).paths) as oc:
+        live = run_check(broken, "compare", oc, load_suite(suite))
     assert by_lambda_0(live)  # live, the λ = 0 re-run puts the mistake in the penalty term
     report = replay_check(broken, "compare", ReplaySession(Recording.load(path)), load_suite(suite))
     assert not report.ok  # replayed, the port is still caught ...
@@ -334,7 +337,7 @@ def test_a_reference_that_fails_in_the_matlab_recorder_replays_as_the_same_octav
 
 
 @pytest.mark.octave
-def test_pytest_replays_a_suite_without_octave_and_stops_on_a_stale_recording(tmp_path, octave):
+def test_pytest_replays_a_suite_without_octave_and_stops_on_a_stale_recording(tmp_path):
     suite = _user_suite(tmp_path)
     (tmp_path / "student.py").write_text(
         "from portcheck.examples.broken.nn import nn_cost_c_order as nn_cost_function\n")
@@ -347,7 +350,7 @@ def test_pytest_replays_a_suite_without_octave_and_stops_on_a_stale_recording(tm
         layout = [["Theta1", [5, 4]], ["Theta2", [3, 6]]]
         checks = ["compare", "gradient"]
     """))
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     args = (str(suite), "--portcheck-replay", "-p", "no:cacheprovider", "-q", "-p", "no:randomly")
     res = without_octave(*args, "-rA", cwd=tmp_path, module="pytest")
     assert res.returncode == 1, res.stdout
