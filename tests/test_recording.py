@@ -366,3 +366,34 @@ def test_pytest_replays_a_suite_without_octave_and_stops_on_a_stale_recording(tm
     res = without_octave(*args, cwd=tmp_path, module="pytest")
     assert res.returncode == 2  # a collection error, like `portcheck run --replay`
     assert "nnCostFunction.m changed" in res.stdout and "portcheck record" in res.stdout
+
+
+# -- the optimizer check -----------------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_minimize_checks_replay_without_octave_with_the_live_findings(tmp_path, octave):
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text(textwrap.dedent("""
+        [[portcheck.pair]]
+        name = "logreg"
+        octave = "costFunctionReg"
+        python = "portcheck.examples.ex2:cost_function_reg"
+        inputs = { case = "ex2.costFunctionReg" }
+        checks = ["minimize"]
+
+        [[portcheck.pair]]
+        name = "logreg wrong sign"
+        octave = "costFunction"
+        python = "portcheck.examples.broken.logreg:cost_function_wrong_sign"
+        inputs = { case = "ex2.costFunction" }
+        checks = ["minimize"]
+    """))
+    live = record_suite(load_suite(suite), octave=octave).live
+    assert live.results[0][2].ok and "sign" in live.results[1][2].kinds
+    res = without_octave("run", str(suite), "--replay", "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 1, res.stderr
+    replayed = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [(r["ok"], sorted({f["kind"] for f in r["findings"]})) for r in replayed] == \
+           [(rep.ok, sorted(rep.kinds)) for _p, _c, rep in live.results]
+    assert not [n for r in replayed for n in r["notes"] if "replay limited" in n]
