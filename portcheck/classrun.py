@@ -221,8 +221,8 @@ def run_class(suite: Any, ports: str | Path, replay: str | Path | None = None, o
     -------
     ClassResult
     """
-    from .recording import ReplaySession, load_recordings, needs_reference, replay_check
-    from .suite import Suite, iter_items, run_check
+    from .recording import ReplaySession, _suite_dir, load_recordings, needs_reference, replay_check
+    from .suite import iter_items, replace_pairs, run_check
 
     subs = find_submissions(ports)
     wanted = {p.name for p, _c in iter_items(suite, only, checks)}
@@ -236,14 +236,14 @@ def run_class(suite: Any, ports: str | Path, replay: str | Path | None = None, o
     try:
         for sub in subs:
             pairs, missing = submission_pairs(suite, sub)
-            own_suite = Suite(tuple(pairs), paths=suite.paths, timeout=suite.timeout, rtol=suite.rtol,
-                              atol=suite.atol, source=suite.source) if pairs else None
+            own_suite = replace_pairs(suite, pairs) if pairs else None
             results = []
             for pair, check in (iter_items(own_suite, None, checks) if own_suite else []):
                 if pair.name not in wanted:
                     continue
                 if recs is not None:
-                    session = ReplaySession(recs[pair.name]) if needs_reference(pair, [check]) else None
+                    session = ReplaySession(recs[pair.name], suite_dir=_suite_dir(suite)) \
+                        if needs_reference(pair, [check]) else None
                     report = replay_check(pair, check, session, suite)
                 else:
                     report = run_check(pair, check, octave, suite)

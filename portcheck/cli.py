@@ -205,6 +205,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
     out = _human_stream(args)
     _print(result, out)
+    if args.replay is not None:
+        from .recording import limited
+
+        for pair, check, note in limited(result):
+            out.write(f"{pair} [{check}]: {note}\n")
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:

@@ -49,6 +49,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="default timeout for one Octave call made through the `octave` fixture",
     )
+    group.addoption(
+        "--portcheck-replay",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="suite files: answer the references from recordings (default recorded/ beside the suite), "
+             "without Octave",
+    )
+    group.addoption(
+        "--portcheck-ports",
+        default=None,
+        metavar="DIR",
+        help="suite files: run every pair against each submission in DIR (one subfolder or .py file each)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -229,17 +244,64 @@ class SuiteFile(pytest.File):
             raise self.CollectError(str(exc)) from None
         known = self.config.stash.setdefault(_SUITE_PATHS, [])
         known += [p for p in suite.paths if p not in known]
+        replay = self.config.getoption("--portcheck-replay", None)
+        recordings = None
+        if replay is not None:
+            from .recording import load_recordings
+
+            try:
+                recordings = load_recordings(suite, replay or None)
+            except PortcheckError as exc:  # stale or missing: stop, as `portcheck run --replay` does
+                raise self.CollectError(str(exc)) from None
+        ports = self.config.getoption("--portcheck-ports", None)
+        if ports:
+            yield from self._class_items(suite, ports, recordings)
+            return
         for pair, check in iter_items(suite):
-            yield SuiteItem.from_parent(self, name=f"{pair.name}[{check}]", pair=pair, check=check, suite=suite)
+            yield SuiteItem.from_parent(self, name=f"{pair.name}[{check}]", pair=pair, check=check, suite=suite,
+                                        recording=_recording_for(recordings, pair))
+
+    def _class_items(self, suite, ports, recordings):  # type: ignore[no-untyped-def]
+        """One item per submission, pair and check (``--portcheck-ports``)."""
+        from .classrun import find_submissions, submission_pairs
+        from .errors import PortcheckError
+        from .suite import iter_items, replace_pairs
+
+        try:
+            subs = find_submissions(ports)
+        except PortcheckError as exc:
+            raise self.CollectError(str(exc)) from None
+        for sub in subs:
+            pairs, missing = submission_pairs(suite, sub)
+            for name in missing:
+                yield MissingPortItem.from_parent(self, name=f"{sub.name}::{name}", missing=name)
+            for pair, check in iter_items(replace_pairs(suite, pairs)) if pairs else ():
+                yield SuiteItem.from_parent(self, name=f"{sub.name}::{pair.name}[{check}]", pair=pair, check=check,
+                                            suite=suite, recording=_recording_for(recordings, pair))
+
+
+def _recording_for(recordings, pair):  # type: ignore[no-untyped-def]
+    return None if recordings is None else recordings.get(pair.name)
+
+
+class MissingPortItem(pytest.Item):
+    """A submission that lacks a function the suite checks (``--portcheck-ports``)."""
+
+    def __init__(self, *, missing, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.missing = missing
+
+    def runtest(self) -> None:
+        raise AssertionError(f"the submission has no {self.missing}")
 
 
 class SuiteItem(pytest.Item):
     """One check of one pair, run exactly as ``portcheck run`` runs it."""
 
-    def __init__(self, *, pair, check, suite, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *, pair, check, suite, recording=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(**kwargs)
-        self.pair, self.check, self.suite = pair, check, suite
-        if check != "gradient":
+        self.pair, self.check, self.suite, self.recording = pair, check, suite, recording
+        if check != "gradient" and recording is None:
             self.add_marker(pytest.mark.octave)
         if pair.expect:
             # A planted mistake is an expected failure; strict, so a port that stops
@@ -251,8 +313,14 @@ class SuiteItem(pytest.Item):
     def runtest(self) -> None:
         from .suite import naming_findings, run_check
 
-        oc = _shared_octave(self.config, tuple(self.suite.paths)) if self.check != "gradient" else None
-        report = run_check(self.pair, self.check, oc, self.suite)
+        if self.recording is not None:  # --portcheck-replay: pure Python, no Octave
+            from .recording import ReplaySession, _suite_dir, replay_check
+
+            session = ReplaySession(self.recording, suite_dir=_suite_dir(self.suite))
+            report = replay_check(self.pair, self.check, session, self.suite)
+        else:
+            oc = _shared_octave(self.config, tuple(self.suite.paths)) if self.check != "gradient" else None
+            report = run_check(self.pair, self.check, oc, self.suite)
         self.user_properties.append(("portcheck_kinds", ",".join(sorted(report.kinds))))
         if self.pair.expect:
             if naming_findings(self.pair, report):

@@ -30,6 +30,8 @@ beside the suite by default), written by ``portcheck record`` or by MATLAB's
                        recorded calls depend on; ``where`` is ``suite`` (path
                        relative to the suite file), ``bundled`` (relative to
                        portcheck's ``matlab_refs``) or ``absolute``
+``files``              n×3 cell ``{name, where, path}``: the ``.m`` files
+                       ``function_files`` listed for a name (the trace asks)
 ``octave_version``     ``'GNU Octave 8.4.0'`` or ``'MATLAB 9.14.0 (R2023a)'``
 ``portcheck_version``, ``recorder``, ``recorded_at``
 =====================  ==========================================================
@@ -42,533 +44,40 @@ or argument (``--update`` records those pairs again when Octave is present).
 
 from __future__ import annotations
 
-import copy
 import datetime
-import hashlib
 import os
-import re
-import tempfile
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._recfile import MFiles, call_key, describe_call, from_mat, strings_in, to_mat, value_key
-from .errors import (
-    InputError,
-    NotRecordedError,
-    OctaveNotFoundError,
-    OctaveRuntimeError,
-    OctaveTimeoutError,
-    PortcheckError,
-    StaleRecordingError,
+from ._recfile import MFiles, describe_call, strings_in, value_key
+from ._recorded import (
+    FORMAT,
+    FORMAT_VERSION,
+    INPUTS_FORMAT,
+    RecordedCall,
+    Recording,
+    _source_entry,
+    _search_folders,
+    _version,
+    default_recorded_dir,
+    needs_reference,
+    recording_path,
 )
-from .octave import from_octave, to_octave
+from ._replay import Miss, RecordingSession, ReplaySession
+from .errors import OctaveNotFoundError, PortcheckError, StaleRecordingError
+from .octave import to_octave
 from .report import Report
 
 __all__ = [
-    "Recording", "RecordedCall", "RecordingSession", "ReplaySession", "record_suite", "replay_suite",
-    "replay_check", "check_recording", "recording_path", "default_recorded_dir", "export_inputs",
-    "needs_reference", "FORMAT", "FORMAT_VERSION",
+    "Recording", "RecordedCall", "RecordingSession", "ReplaySession", "Miss", "record_suite", "replay_suite",
+    "replay_check", "check_recording", "load_recordings", "limited", "recording_path", "default_recorded_dir",
+    "export_inputs", "needs_reference", "FORMAT", "FORMAT_VERSION",
 ]
-
-FORMAT = "portcheck-recording"
-INPUTS_FORMAT = "portcheck-inputs"
-FORMAT_VERSION = 1
-
-
-# -- where recordings live ------------------------------------------------------
-
-
-def default_recorded_dir(suite: Any) -> Path:
-    """``recorded/`` beside the suite file."""
-    source = Path(getattr(suite, "source", "<memory>"))
-    if not source.is_file():
-        raise InputError("this suite was not read from a file, so it has no default recorded/ folder; "
-                         "pass the folder (out= / --out DIR).")
-    return source.resolve().parent / "recorded"
-
-
-def recording_path(folder: str | os.PathLike[str], pair_name: str, suffix: str = ".mat") -> Path:
-    """The file of one pair's recording: its name made file-safe (plus a short hash when that changed it)."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", pair_name).strip("_.") or "pair"
-    if slug != pair_name:
-        slug = f"{slug[:80]}-{hashlib.sha1(pair_name.encode()).hexdigest()[:6]}"
-    return Path(folder) / f"{slug}{suffix}"
-
-
-def needs_reference(pair: Any, checks: Iterable[str] | None = None) -> bool:
-    """Whether running ``pair`` asks Octave anything (a suite's gradient check runs the port alone)."""
-    wanted = set(pair.checks) if checks is None else set(pair.checks) & set(checks)
-    return bool(pair.octave) and bool(wanted - {"gradient"})
-
-
-# -- the recording ----------------------------------------------------------------
-
-
-@dataclass
-class RecordedCall:
-    """One reference call: its arguments and outputs as Octave sent and returned them."""
-
-    name: str
-    nout: int
-    args: tuple[Any, ...]
-    outputs: tuple[Any, ...] | None = None
-    error: dict[str, Any] | None = None
-
-    @property
-    def key(self) -> str:
-        return call_key(self.name, self.nout, self.args)
-
-
-@dataclass
-class Recording:
-    """The recorded reference of one pair (see the module docstring for the file)."""
-
-    pair: str
-    function: str
-    inputs: tuple[Any, ...] = ()
-    calls: dict[str, RecordedCall] = field(default_factory=dict)
-    nargout: dict[str, int] = field(default_factory=dict)
-    resolved: dict[str, tuple[str, str]] = field(default_factory=dict)
-    sources: list[tuple[str, str, str]] = field(default_factory=list)
-    octave_version: str = ""
-    portcheck_version: str = ""
-    recorder: str = "portcheck record"
-    recorded_at: str = ""
-    paths: tuple[str, ...] = ()
-    file: Path | None = None
-
-    def add(self, call: RecordedCall) -> None:
-        self.calls.setdefault(call.key, call)
-
-    # -- file ----------------------------------------------------------------
-
-    def _variables(self, fmt: str = FORMAT) -> dict[str, Any]:
-        calls = np.empty((len(self.calls), 1), dtype=object)
-        for i, c in enumerate(self.calls.values()):
-            calls[i, 0] = {"name": c.name, "nout": float(c.nout), "args": to_mat(list(c.args)),
-                           "outputs": to_mat(list(c.outputs or ())),
-                           "error": to_mat(c.error) if c.error else np.zeros((0, 0))}
-        return {
-            "format": fmt, "format_version": float(FORMAT_VERSION), "pair": self.pair,
-            "function": self.function, "inputs": to_mat(list(self.inputs)), "calls": calls,
-            "nargout": _table([(k, float(v)) for k, v in self.nargout.items()], 2),
-            "resolve": _table([(k, *v) for k, v in self.resolved.items()], 3),
-            "sources": _table(self.sources, 3),
-            "octave_version": self.octave_version, "portcheck_version": self.portcheck_version,
-            "recorder": self.recorder, "recorded_at": self.recorded_at, "paths": to_mat(list(self.paths)),
-        }
-
-    def save(self, path: str | os.PathLike[str], fmt: str = FORMAT) -> Path:
-        """Write the ``.mat`` file (atomically: a crash leaves the old file, not half a new one)."""
-        from scipy.io import savemat
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".portcheck-", suffix=".mat", dir=path.parent)
-        os.close(fd)
-        try:
-            savemat(tmp, self._variables(fmt), do_compression=True, oned_as="column")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.file = path
-        return path
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Recording:
-        """Read a recording written by ``portcheck record`` or ``portcheck_record.m``.
-
-        Raises
-        ------
-        InputError
-            The file is missing, is not a v7 ``.mat`` file or is not a recording.
-        """
-        from scipy.io import loadmat
-        from scipy.io.matlab import MatReadError
-
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: no such recording.")
-        try:
-            raw = loadmat(path, struct_as_record=False, squeeze_me=False, chars_as_strings=True)
-        except NotImplementedError:
-            raise InputError(f"{path} is a MATLAB v7.3 (HDF5) file; save recordings with `save -v7`.") from None
-        except (MatReadError, ValueError, OSError) as exc:
-            raise InputError(f"{path}: not a readable .mat file ({exc}).") from None
-        v = {k: from_mat(val) for k, val in raw.items() if not k.startswith("__")}
-        if v.get("format") not in (FORMAT, INPUTS_FORMAT):
-            raise InputError(f"{path} is not a portcheck recording (no format = '{FORMAT}').")
-        version = _number(v.get("format_version"), 0)
-        if version > FORMAT_VERSION:
-            raise InputError(f"{path} was written in recording format {version:g}, newer than this portcheck "
-                             f"reads ({FORMAT_VERSION}); upgrade portcheck.")
-        rec = cls(pair=str(v.get("pair", "")), function=str(v.get("function", "")),
-                  inputs=tuple(_cell(v.get("inputs"))),
-                  octave_version=str(v.get("octave_version", "")),
-                  portcheck_version=str(v.get("portcheck_version", "")),
-                  recorder=str(v.get("recorder", "")), recorded_at=str(v.get("recorded_at", "")),
-                  paths=tuple(str(p) for p in _cell(v.get("paths"))), file=path)
-        for entry in _cell(v.get("calls")):
-            if not isinstance(entry, dict) or "name" not in entry:
-                continue
-            err = entry.get("error")
-            outs = entry.get("outputs")
-            rec.add(RecordedCall(
-                name=str(entry["name"]), nout=int(_number(entry.get("nout"), 1)),
-                args=tuple(_cell(entry.get("args"))),
-                outputs=tuple(_cell(outs)) if not isinstance(err, dict) else None,
-                error=err if isinstance(err, dict) else None))
-        for row in _rows(v.get("nargout"), 2):
-            rec.nargout[str(row[0])] = int(_number(row[1], 1))
-        for row in _rows(v.get("resolve"), 3):
-            rec.resolved[str(row[0])] = (str(row[1]), str(row[2]))
-        rec.sources = [(str(r[0]), str(r[1]), str(r[2])) for r in _rows(v.get("sources"), 3)]
-        return rec
-
-    # -- staleness -------------------------------------------------------------
-
-    def stale_sources(self, suite_dir: Path | None) -> tuple[list[str], list[str]]:
-        """``(changed, missing)``: recorded source files whose hash differs, and those not found here."""
-        changed, missing = [], []
-        for where, rel, digest in self.sources:
-            f = _source_file(where, rel, suite_dir)
-            if f is None or not f.is_file():
-                missing.append(rel)
-            elif _sha256(f) != digest:
-                changed.append(str(f))
-        return changed, missing
-
-
-def _number(v: Any, default: float) -> float:
-    try:
-        return float(np.asarray(v, dtype=float).reshape(-1)[0])
-    except (TypeError, ValueError, IndexError):
-        return default
-
-
-def _cell(v: Any) -> list[Any]:
-    """A cell read back (object array) as a list, column-major like MATLAB's ``c(:)``."""
-    if isinstance(v, np.ndarray) and v.dtype == object:
-        return list(v.ravel(order="F"))
-    if v is None or (isinstance(v, np.ndarray) and v.size == 0):
-        return []
-    return [v]
-
-
-def _rows(v: Any, width: int) -> list[list[Any]]:
-    """The rows of an n×width cell table."""
-    if not (isinstance(v, np.ndarray) and v.dtype == object and v.size):
-        return []
-    a = v.reshape(-1, width) if v.ndim != 2 or v.shape[1] != width else v
-    return [list(r) for r in a]
-
-
-def _table(rows: Sequence[Sequence[Any]], width: int) -> np.ndarray:
-    out = np.empty((len(rows), width), dtype=object)
-    for i, r in enumerate(rows):
-        for j, x in enumerate(r):
-            out[i, j] = to_mat(x)
-    return out
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _bundled_root() -> Path | None:
-    from .octave import bundled_refs_dir
-
-    try:
-        return bundled_refs_dir()
-    except PortcheckError:
-        return None
-
-
-def _source_entry(f: Path, suite_dir: Path | None) -> tuple[str, str, str]:
-    f = f.resolve()
-    digest = _sha256(f)
-    root = _bundled_root()
-    for where, base in (("suite", suite_dir), ("bundled", root)):
-        if base is not None:
-            try:
-                return where, f.relative_to(base.resolve()).as_posix(), digest
-            except ValueError:
-                pass
-    return "absolute", str(f), digest
-
-
-def _source_file(where: str, rel: str, suite_dir: Path | None) -> Path | None:
-    if where == "suite":
-        return suite_dir / rel if suite_dir is not None else None
-    if where == "bundled":
-        root = _bundled_root()
-        return root / rel if root is not None else None
-    return Path(rel)
-
-
-def _search_folders(paths: Sequence[str]) -> list[Path]:
-    """The user's folders, then portcheck's bundled ones: the order a session searches."""
-    from .octave import _bundled_dirs
-
-    folders = [Path(p) for p in paths]
-    try:
-        folders += [d for d in _bundled_dirs() if d not in folders]
-    except PortcheckError:
-        pass
-    return folders
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _error_struct(exc: BaseException) -> dict[str, Any]:
-    if isinstance(exc, OctaveTimeoutError):
-        return {"type": "OctaveTimeoutError", "message": str(exc), "function": exc.function,
-                "file": "", "line": 0.0, "timeout": float(exc.timeout or 0)}
-    assert isinstance(exc, OctaveRuntimeError)
-    return {"type": "OctaveRuntimeError", "message": exc.octave_message, "function": exc.function,
-            "file": exc.file or "", "line": float(exc.line or 0), "timeout": 0.0}
-
-
-def _error_from(struct: Mapping[str, Any], name: str) -> PortcheckError:
-    """The error a recorded failing call raised live (MATLAB's MException fields work too)."""
-    kind = str(struct.get("type", "OctaveRuntimeError"))
-    function = str(struct.get("function", "") or name)
-    if kind == "OctaveTimeoutError":
-        return OctaveTimeoutError(function, _number(struct.get("timeout"), 0.0), False)
-    line = int(_number(struct.get("line"), 0))
-    return OctaveRuntimeError(str(struct.get("message", "")), function, file=str(struct.get("file", "")) or None,
-                              line=line if line > 0 else None)
-
-
-# -- sessions ---------------------------------------------------------------------
-
-
-class RecordingSession:
-    """A live session that logs every answer it gives, for :class:`Recording`.
-
-    Parameters
-    ----------
-    octave : portcheck.Octave
-        The live session; everything not listed here is passed to it.
-    """
-
-    def __init__(self, octave: Any) -> None:
-        self._octave = octave
-        self.recording = Recording(pair="", function="")
-        self._version: str | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._octave, name)
-
-    @property
-    def version(self) -> str:
-        if self._version is None:
-            self._version = str(self._octave.version)
-        return self._version
-
-    def resolve(self, name: str) -> tuple[str, str]:
-        answer = self._octave.resolve(name)
-        self.recording.resolved[name] = (str(answer[0]), str(answer[1]))
-        return answer
-
-    def nargout(self, name: str) -> int:
-        n = self._octave.nargout(name)
-        self.recording.nargout[name] = int(n)
-        return n
-
-    def call(self, name: str, *args: Any, nout: int | None = None, timeout: float | None = None) -> Any:
-        if nout is None:
-            nout = self.nargout(name)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the live call below warns the user once
-                sent = tuple(to_octave(a) for a in args)
-        except InputError:
-            sent = None  # the live call raises the same error for the user
-        try:
-            out = self._octave.call(name, *args, nout=nout, timeout=timeout)
-        except (OctaveRuntimeError, OctaveTimeoutError) as exc:
-            if sent is not None:
-                self.recording.add(RecordedCall(name, int(nout), sent, None, _error_struct(exc)))
-            raise
-        if sent is not None:
-            outs = () if nout == 0 else (out,) if nout == 1 else tuple(out)
-            self.recording.add(RecordedCall(name, int(nout), sent, tuple(copy.deepcopy(outs))))
-        return out
-
-    def call_shadowed(self, folder: Any, name: str, *args: Any, nout: int, collect: str = "",
-                      timeout: float | None = None) -> tuple[Any, Any]:
-        """A traced call (an instrumented copy shadowing the reference): recorded with what it collected.
-
-        The temporary folder is not part of the key (it differs on every run):
-        the call is keyed by the function, its arguments and the collector.
-        """
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sent = tuple(to_octave(a) for a in args) + (collect,)
-        outputs, collected = self._octave.call_shadowed(folder, name, *args, nout=nout, collect=collect,
-                                                        timeout=timeout)
-        outs = () if nout == 0 else (outputs,) if nout == 1 else tuple(outputs)
-        self.recording.add(RecordedCall(name, int(nout), sent, tuple(copy.deepcopy(outs)) + (collected,)))
-        return outputs, collected
-
-    def start_pair(self, pair: str, function: str) -> Recording:
-        """Begin a fresh log for ``pair``; returns the previous one."""
-        done = self.recording
-        self.recording = Recording(pair=pair, function=function)
-        return done
-
-
-@dataclass
-class Miss:
-    """A call replay could not answer."""
-
-    name: str
-    description: str
-
-
-class ReplaySession:
-    """A session that answers from recordings and never starts Octave.
-
-    Duck-types :class:`portcheck.Octave` for what checks use: :meth:`call`,
-    :meth:`nargout`, :meth:`resolve`, :attr:`version`, :attr:`paths`.
-
-    Parameters
-    ----------
-    recordings : Recording or sequence of Recording
-        Calls from several recordings are pooled.
-    fallback_paths : sequence of str, optional
-        Folders to read ``.m`` files from when a ``nargout`` or ``resolve``
-        answer is not recorded (used to plan what to record).
-
-    Attributes
-    ----------
-    misses : list of Miss
-        Calls asked for that no recording holds, in order.
-    """
-
-    def __init__(self, recordings: Recording | Sequence[Recording] = (),
-                 fallback_paths: Sequence[str] | None = None) -> None:
-        recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
-        self.recordings = recs
-        self._calls: dict[str, RecordedCall] = {}
-        self._nargout: dict[str, int] = {}
-        self._resolved: dict[str, tuple[str, str]] = {}
-        for r in recs:
-            for k, c in r.calls.items():
-                self._calls.setdefault(k, c)
-            self._nargout.update(r.nargout)
-            self._resolved.update(r.resolved)
-        self._paths = tuple(recs[0].paths) if recs else ()
-        self._files = MFiles(_search_folders(fallback_paths)) if fallback_paths is not None else None
-        self.timeout = None
-        self.restarts = 0
-        self.closed = False
-        self.misses: list[Miss] = []
-        self.asked: list[RecordedCall] = []
-        where = ", ".join(str(r.file.name) for r in recs if r.file is not None)
-        self._source = f"the recording {where}" if where else "the recording"
-
-    @property
-    def version(self) -> str:
-        return next((r.octave_version for r in self.recordings if r.octave_version), "recorded")
-
-    @property
-    def paths(self) -> list[str]:
-        return list(self._paths)
-
-    def add_paths(self, paths: Sequence[str | os.PathLike[str]]) -> None:
-        """Nothing to add: the recording fixed what the reference saw."""
-
-    def close(self) -> None:
-        """Nothing to stop."""
-
-    def __enter__(self) -> ReplaySession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<portcheck.ReplaySession {len(self._calls)} recorded calls>"
-
-    def _miss(self, name: str, description: str) -> NotRecordedError:
-        self.misses.append(Miss(name, description))
-        return NotRecordedError(name, description, self._source)
-
-    def resolve(self, name: str) -> tuple[str, str]:
-        if name in self._resolved:
-            return self._resolved[name]
-        if self._files is not None and self._files.locate(name) is not None:
-            f = self._files.locate(name)
-            answer = (f.stem, str(f.parent)) if "/" in name else (name, "")
-            self._resolved[name] = answer
-            return answer
-        if "/" not in name:
-            return name, ""
-        raise self._miss(name, f"where {name} is defined")
-
-    def nargout(self, name: str) -> int:
-        if name in self._nargout:
-            return self._nargout[name]
-        n = self._files.nargout(name) if self._files is not None else None
-        if n is None:
-            raise self._miss(name, f"how many outputs {name} declares (nargout)")
-        self._nargout[name] = n
-        return n
-
-    def call(self, name: str, *args: Any, nout: int | None = None, timeout: float | None = None) -> Any:
-        if nout is None:
-            nout = self.nargout(name)
-        bare = name.rpartition("/")[2]
-        # The same conversion as a live call: the same warnings, the same errors for bad arguments.
-        sent = tuple(to_octave(a, name=f"argument {i + 1} of {bare}") for i, a in enumerate(args))
-        self.asked.append(RecordedCall(name, int(nout), sent))
-        rec = self._calls.get(call_key(name, nout, sent))
-        if rec is None:
-            raise self._miss(name, describe_call(name, sent, nout))
-        if rec.error is not None:
-            raise _error_from(rec.error, bare)
-        outs = [from_octave(copy.deepcopy(v)) for v in (rec.outputs or ())]
-        if len(outs) < nout:
-            raise self._miss(name, describe_call(name, sent, nout))
-        if nout == 0:
-            return None
-        if nout == 1:
-            return outs[0]
-        return tuple(outs[:nout])
-
-    def eval(self, code: str, timeout: float | None = None) -> Any:
-        raise self._miss("eval", f"eval({code[:40]!r})")
-
-    def function_files(self, name: str) -> list[Path]:
-        """The ``.m`` files named ``name`` on the recorded path (read from disk, as a trace needs)."""
-        if self._files is None:
-            self._files = MFiles(_search_folders(self._paths))
-        return list(self._files._index.get(name, []))
-
-    def call_shadowed(self, folder: Any, name: str, *args: Any, nout: int, collect: str = "",
-                      timeout: float | None = None) -> tuple[Any, Any]:
-        """A traced call, answered from the recording (see :meth:`RecordingSession.call_shadowed`)."""
-        bare = name.rpartition("/")[2]
-        sent = tuple(to_octave(a, name=f"argument {i + 1} of {bare}") for i, a in enumerate(args)) + (collect,)
-        rec = self._calls.get(call_key(name, nout, sent))
-        if rec is None or rec.outputs is None or len(rec.outputs) < nout + 1:
-            raise self._miss(name, f"the trace of {describe_call(name, sent[:-1], nout)}")
-        outs = [from_octave(copy.deepcopy(v)) for v in rec.outputs[:nout]]
-        collected = from_octave(copy.deepcopy(rec.outputs[nout]))
-        value = None if nout == 0 else outs[0] if nout == 1 else tuple(outs)
-        return value, collected
 
 
 # -- recording a suite ------------------------------------------------------------
@@ -712,7 +221,7 @@ def record_suite(suite: Any, out: str | os.PathLike[str] | None = None, only: It
     oc = Octave(paths=suite.paths, timeout=suite.timeout) if own else octave
     if not own and suite.paths:
         oc.add_paths(suite.paths)
-    session = RecordingSession(oc)
+    session = RecordingSession(oc, _suite_dir(suite))
     results, files = [], []
     try:
         version = f"GNU Octave {session.version}"
@@ -764,8 +273,14 @@ def check_recording(pair: Any, recording: Recording, suite: Any = None) -> str |
 def _limited_notes(session: ReplaySession, check: str) -> list[str]:
     seen = dict.fromkeys(m.description for m in session.misses)
     return [f"replay limited this {check} check: the recording holds no result for {d}, so the "
-            f"diagnosis that needed it was skipped; record with Octave (`portcheck record`) to include it."
+            f"diagnosis that needed it was skipped; record it with Octave (`portcheck record`), or in MATLAB "
+            f"(`portcheck export-inputs`, then portcheck_record.m)."
             for d in seen]
+
+
+def limited(result: Any) -> list[tuple[str, str, str]]:
+    """``(pair, check, note)`` for every replayed check that lacked a recorded call."""
+    return [(p.name, c, n) for p, c, r in result.results for n in r.notes if n.startswith("replay limited")]
 
 
 def replay_check(pair: Any, check: str, session: ReplaySession | None, suite: Any = None) -> Report:
@@ -861,7 +376,8 @@ def replay_suite(suite: Any, recorded: str | os.PathLike[str] | None = None, onl
     recs = load_recordings(suite, recorded, only, checks, update)
     results = []
     for pair, check in iter_items(suite, only, checks):
-        session = ReplaySession(recs[pair.name]) if needs_reference(pair, [check]) else None
+        session = ReplaySession(recs[pair.name], suite_dir=_suite_dir(suite)) \
+            if needs_reference(pair, [check]) else None
         results.append((pair, check, replay_check(pair, check, session, suite)))
     return SuiteResult(tuple(results))
 
@@ -900,24 +416,32 @@ def export_inputs(suite: Any, out: str | os.PathLike[str] | None = None,
         recs = [Recording.load(existing)] if existing.is_file() else []
         if recs and check_recording(pair, recs[0], suite):
             recs = []  # stale: plan from scratch
-        session = ReplaySession(recs, fallback_paths=list(suite.paths))
-        for p, check in items:
-            if p.name == pair.name and needs_reference(pair, [check]):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    run_check(pair, check, session, suite)
+        session = ReplaySession(recs, fallback_paths=list(suite.paths), suite_dir=_suite_dir(suite))
+        # The stand-in ports answer from what is recorded so far, through a
+        # session of their own: only the checks' questions are exported.
+        quiet = ReplaySession(recs, fallback_paths=list(suite.paths), suite_dir=_suite_dir(suite))
+        runs = [(pair, c) for p, c in items if p.name == pair.name and needs_reference(pair, [c])]
+        if any(c == "compare" for _p, c in runs):
+            runs += [(probe, "compare") for probe in _probe_pairs(pair, quiet)]
+        for p, check in runs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run_check(p, check, session, suite)
         plan = Recording(pair=pair.name, function=str(pair.octave), inputs=_inputs_for(pair) or (),
                          portcheck_version=_version(), recorder="portcheck export-inputs")
         known = set(recs[0].calls) if recs else set()
         for c in session.asked:
             if c.key not in known:
                 plan.add(c)
+        target = recording_path(folder, pair.name, ".inputs.mat")
         if not plan.calls:
+            if target.is_file():
+                target.unlink()  # an earlier round's calls, recorded since: nothing left to ask
             continue
         plan.nargout = {**session._nargout}
         plan.resolved = {**session._resolved}
         plan = _finish_sources(plan, suite)
-        written.append(plan.save(recording_path(folder, pair.name, ".inputs.mat"), fmt=INPUTS_FORMAT))
+        written.append(plan.save(target, fmt=INPUTS_FORMAT))
     return written
 
 

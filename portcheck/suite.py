@@ -540,6 +540,13 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
                       findings=(Finding(kind, "error", str(exc), evidence={"error": type(exc).__name__}),))
 
 
+def replace_pairs(suite: Suite, pairs: Sequence[Pair]) -> Suite:
+    """The same suite settings with other pairs (a submission's ports, in a class run)."""
+    from dataclasses import replace
+
+    return replace(suite, pairs=tuple(pairs))
+
+
 def iter_items(suite: Suite, only: Iterable[str] | None = None,
                checks: Iterable[str] | None = None) -> list[tuple[Pair, str]]:
     """The (pair, check) items a run executes, in order."""

@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_SUITE = ROOT / "examples" / "portcheck.toml"
 
 
-def without_octave(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def without_octave(*args: str, cwd: Path = ROOT, module: str = "portcheck") -> subprocess.CompletedProcess:
     """``portcheck ARGS`` in a process that cannot find Octave: nothing on PATH, OCTAVE_EXECUTABLE nowhere."""
     env = {k: v for k, v in os.environ.items() if k not in ("PATH", "OCTAVE_EXECUTABLE")}
     env.update(PATH=str(Path(sys.executable).parent), OCTAVE_EXECUTABLE="/nonexistent/octave-cli",
                PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]))
     assert shutil.which("octave-cli", path=env["PATH"]) is None
-    return subprocess.run([sys.executable, "-m", "portcheck", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=600)
 
 
@@ -99,9 +99,9 @@ def _user_suite(tmp_path: Path, lam: float = 1.0) -> Path:
 
 
 @pytest.mark.octave
-def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_the_file(tmp_path, octave):
+def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_the_file(tmp_path):
     suite = _user_suite(tmp_path)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     assert (tmp_path / "recorded").is_dir()
     ok = without_octave("run", str(suite), "--replay")
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -119,9 +119,9 @@ def test_editing_the_reference_after_recording_stops_replay_with_exit_2_naming_t
 
 
 @pytest.mark.octave
-def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path, octave):
+def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path):
     suite = _user_suite(tmp_path)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     helper = tmp_path / "refs" / "sigmoidGradient.m"
     helper.write_text(helper.read_text().replace("g = ", "g = 1.0 * ", 1))
     res = without_octave("run", str(suite), "--replay")
@@ -129,9 +129,9 @@ def test_a_helper_the_reference_calls_is_part_of_its_source(tmp_path, octave):
 
 
 @pytest.mark.octave
-def test_suite_inputs_that_differ_from_the_recorded_ones_are_stale_and_update_records_again(tmp_path, octave):
+def test_suite_inputs_that_differ_from_the_recorded_ones_are_stale_and_update_records_again(tmp_path):
     suite = _user_suite(tmp_path, lam=1.0)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     _user_suite(tmp_path, lam=3.0)
     res = without_octave("run", str(suite), "--replay")
     assert res.returncode == 2
@@ -156,9 +156,9 @@ def test_a_missing_recording_is_exit_2_with_the_command_that_records_it(tmp_path
 
 
 @pytest.mark.octave
-def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path, octave):
+def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path):
     suite = _user_suite(tmp_path)
-    record_suite(load_suite(suite), octave=octave)
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
     path = recording_path(tmp_path / "recorded", "nn cost")
     rec = Recording.load(path)
     primary = next(k for k, c in rec.calls.items() if value_key(list(c.args)) == value_key(list(rec.inputs)))
@@ -177,7 +177,10 @@ def test_a_recording_without_the_re_runs_says_which_check_was_limited(tmp_path, 
     def by_lambda_0(report):
         return [f for f in report.findings if "= 0 on both sides" in str(f.evidence.get("counterfactual", ""))]
 
-    live = run_check(broken, "compare", octave, load_suite(suite))
+    from portcheck.octave import Octave
+
+    with Octave(paths=load_suite(suite).paths) as oc:
+        live = run_check(broken, "compare", oc, load_suite(suite))
     assert by_lambda_0(live)  # live, the λ = 0 re-run puts the mistake in the penalty term
     report = replay_check(broken, "compare", ReplaySession(Recording.load(path)), load_suite(suite))
     assert not report.ok  # replayed, the port is still caught ...
@@ -219,3 +222,178 @@ def test_values_survive_the_mat_file_as_a_live_call_delivers_them(tmp_path, valu
     if not isinstance(value, list):
         assert value_key(back) == value_key(sent)
 
+
+
+# -- the trace's Octave side -------------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_a_traced_reference_run_is_recorded_and_replays_step_for_step(tmp_path, octave):
+    from portcheck.recording import RecordingSession
+    from portcheck.suite import _nn_debug
+    from portcheck.trace.octave_side import trace_octave
+
+    args = _nn_debug(lam=1.0)
+    rec_session = RecordingSession(octave)
+    live = trace_octave(rec_session, "nnCostFunction", args, nout=2)
+    assert live.steps
+    rec = rec_session.start_pair("nn", "nnCostFunction")
+    rec.save(tmp_path / "nn.mat")
+
+    replayed = trace_octave(ReplaySession(Recording.load(tmp_path / "nn.mat")), "nnCostFunction", args, nout=2)
+    assert [(s.file, s.line, s.name, s.passes) for s in replayed.steps] == \
+           [(s.file, s.line, s.name, s.passes) for s in live.steps]
+    for a, b in zip(live.steps, replayed.steps):
+        if isinstance(a.value, np.ndarray):
+            np.testing.assert_array_equal(a.value, b.value)
+        else:
+            assert a.value == b.value, a.name
+    np.testing.assert_array_equal(live.outputs[1], replayed.outputs[1])
+    assert live.outputs[0] == replayed.outputs[0]
+    assert replayed.notes == live.notes
+
+
+# -- the MATLAB-side recorder ----------------------------------------------------------------
+
+
+def _octave_cli() -> str:
+    from portcheck.octave import find_octave_executable
+
+    return find_octave_executable()
+
+
+def record_in_octave(folder: Path, *paths: Path) -> None:
+    """What a MATLAB user does: put the recorder and their references on the path, run portcheck_record."""
+    setup = "".join(f"addpath('{p}'); " for p in (bundled_refs_dir() / "portcheck", *paths))
+    res = subprocess.run([_octave_cli(), "--no-gui", "--norc", "--quiet", "--eval",
+                          f"{setup} portcheck_record('{folder}');"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.octave
+def test_portcheck_record_m_run_in_octave_writes_recordings_replay_reads(tmp_path):
+    suite = _user_suite(tmp_path)
+    refs, common = tmp_path / "refs", bundled_refs_dir() / "common"
+    res = without_octave("export-inputs", str(suite))
+    assert res.returncode == 0, res.stderr
+    inputs = tmp_path / "recorded" / recording_path("", "nn cost", ".inputs.mat").name
+    assert inputs.is_file()
+
+    record_in_octave(tmp_path / "recorded", refs, common)
+    rec = Recording.load(recording_path(tmp_path / "recorded", "nn cost"))
+    assert rec.recorder == "portcheck_record.m" and rec.octave_version.startswith("GNU Octave")
+    assert {Path(p).name for _w, p, _h in rec.sources} >= {"nnCostFunction.m", "sigmoidGradient.m"}
+
+    # Round one holds the plain outputs: the verdict is there, the capture re-run is not.
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "replay limited this compare check" in res.stdout
+
+    # Round two: export asks for the re-runs the diagnosis needs next; then nothing is left.
+    assert without_octave("export-inputs", str(suite)).returncode == 0
+    record_in_octave(tmp_path / "recorded", refs, common)
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 0 and "replay limited" not in res.stdout
+    res = without_octave("export-inputs", str(suite))
+    assert res.stdout.startswith("0 input file(s)") and not inputs.exists()
+
+    # The MATLAB-side recording diagnoses a broken port as a live run does.
+    from dataclasses import replace
+
+    from portcheck.examples.broken.nn import nn_cost_bias_subtracted
+    from portcheck.recording import replay_check
+
+    pair = replace(load_suite(suite).pairs[0], python=nn_cost_bias_subtracted)
+    report = replay_check(pair, "compare", ReplaySession(Recording.load(rec.file)), load_suite(suite))
+    assert "regularization" in report.kinds and not [n for n in report.notes if "replay limited" in n]
+
+    # And it goes stale like any other recording.
+    (refs / "nnCostFunction.m").write_text((refs / "nnCostFunction.m").read_text() + "\n% edited\n")
+    res = without_octave("run", str(suite), "--replay")
+    assert res.returncode == 2 and "nnCostFunction.m" in res.stderr
+
+
+@pytest.mark.octave
+def test_a_reference_that_fails_in_the_matlab_recorder_replays_as_the_same_octave_error(tmp_path):
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "badRef.m").write_text("function y = badRef(x)\n  y = x(:, 5);\nend\n")
+    (tmp_path / "port.py").write_text("def bad_ref(x):\n    return x[:, 4]\n")
+    (tmp_path / "inputs.py").write_text("import numpy as np\ndef make():\n    return (np.ones((2, 3)),)\n")
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text('[portcheck]\npaths = ["refs"]\n[[portcheck.pair]]\nname = "bad"\noctave = "badRef"\n'
+                     'python = "port.py:bad_ref"\ninputs = "inputs.py:make"\n')
+    assert without_octave("export-inputs", str(suite)).returncode == 0
+    record_in_octave(tmp_path / "recorded", refs)
+    res = without_octave("run", str(suite), "--replay", "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 1
+    finding = json.loads((tmp_path / "r.json").read_text())["results"][0]["findings"][0]
+    assert finding["kind"] == "octave-error" and "badRef" in finding["message"]
+    assert "out of bound" in finding["message"] or "index" in finding["message"]
+
+
+# -- pytest --portcheck-replay ------------------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_pytest_replays_a_suite_without_octave_and_stops_on_a_stale_recording(tmp_path):
+    suite = _user_suite(tmp_path)
+    (tmp_path / "student.py").write_text(
+        "from portcheck.examples.broken.nn import nn_cost_c_order as nn_cost_function\n")
+    suite.write_text(suite.read_text() + textwrap.dedent("""
+        [[portcheck.pair]]
+        name = "student"
+        octave = "nnCostFunction"
+        python = "student.py:nn_cost_function"
+        inputs = { debug = "nn", lambda = 1.0 }
+        layout = [["Theta1", [5, 4]], ["Theta2", [3, 6]]]
+        checks = ["compare", "gradient"]
+    """))
+    record_suite(load_suite(suite))  # its own session: refs/ must not shadow the shared one's
+    args = (str(suite), "--portcheck-replay", "-p", "no:cacheprovider", "-q", "-p", "no:randomly")
+    res = without_octave(*args, "-rA", cwd=tmp_path, module="pytest")
+    assert res.returncode == 1, res.stdout
+    assert "1 failed, 2 passed" in res.stdout  # the student's compare fails; its own gradient is consistent
+    assert "unroll-order" in res.stdout and "skipped" not in res.stdout
+
+    # The same items in parallel: replay is pure Python, so xdist workers need no Octave either.
+    res = without_octave(*args, "-n", "2", cwd=tmp_path, module="pytest")
+    assert "1 failed, 2 passed" in res.stdout, res.stdout
+
+    ref = tmp_path / "refs" / "nnCostFunction.m"
+    ref.write_text(ref.read_text() + "\n% edited\n")
+    res = without_octave(*args, cwd=tmp_path, module="pytest")
+    assert res.returncode == 2  # a collection error, like `portcheck run --replay`
+    assert "nnCostFunction.m changed" in res.stdout and "portcheck record" in res.stdout
+
+
+# -- the optimizer check -----------------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_minimize_checks_replay_without_octave_with_the_live_findings(tmp_path, octave):
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text(textwrap.dedent("""
+        [[portcheck.pair]]
+        name = "logreg"
+        octave = "costFunctionReg"
+        python = "portcheck.examples.ex2:cost_function_reg"
+        inputs = { case = "ex2.costFunctionReg" }
+        checks = ["minimize"]
+
+        [[portcheck.pair]]
+        name = "logreg wrong sign"
+        octave = "costFunction"
+        python = "portcheck.examples.broken.logreg:cost_function_wrong_sign"
+        inputs = { case = "ex2.costFunction" }
+        checks = ["minimize"]
+    """))
+    live = record_suite(load_suite(suite), octave=octave).live
+    assert live.results[0][2].ok and "sign" in live.results[1][2].kinds
+    res = without_octave("run", str(suite), "--replay", "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 1, res.stderr
+    replayed = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert [(r["ok"], sorted({f["kind"] for f in r["findings"]})) for r in replayed] == \
+           [(rep.ok, sorted(rep.kinds)) for _p, _c, rep in live.results]
+    assert not [n for r in replayed for n in r["notes"] if "replay limited" in n]
