@@ -273,8 +273,11 @@ def check_recording(pair: Any, recording: Recording, suite: Any = None) -> str |
 def _limited_notes(session: ReplaySession, check: str) -> list[str]:
     seen = dict.fromkeys(m.description for m in session.misses)
     return [f"replay limited this {check} check: the recording holds no result for {d}, so the "
-            f"diagnosis that needed it was skipped; record it with Octave (`portcheck record`), or in MATLAB "
-            f"(`portcheck export-inputs`, then portcheck_record.m)."
+            f"diagnosis that needed it was skipped; "
+            + ("record it with Octave (`portcheck record`): a trace runs an instrumented copy of the reference, "
+               "which the MATLAB-side recorder does not make." if d.startswith("the traced run")
+               else "record it with Octave (`portcheck record`), or in MATLAB (`portcheck export-inputs`, then "
+                    "portcheck_record.m).")
             for d in seen]
 
 
@@ -431,7 +434,9 @@ def export_inputs(suite: Any, out: str | os.PathLike[str] | None = None,
                          portcheck_version=_version(), recorder="portcheck export-inputs")
         known = set(recs[0].calls) if recs else set()
         for c in session.asked:
-            if c.key not in known:
+            # A trace's instrumented run needs portcheck's own instrumentation
+            # through a live session; a MATLAB-side recorder runs plain calls.
+            if c.key not in known and not c.name.startswith("shadowed:"):
                 plan.add(c)
         target = recording_path(folder, pair.name, ".inputs.mat")
         if not plan.calls:
