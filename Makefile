@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: setup octave venv demo test bench clean
+.PHONY: setup octave venv demo test bench docs clean
 
 setup: octave venv
 
@@ -21,7 +21,7 @@ octave:
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,docs]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -35,5 +35,10 @@ test: setup
 bench: setup
 	$(PY) benchmarks/run.py
 
+# The documentation site (docs/_build/html); warnings are errors, and the
+# gallery's examples run against the real Octave.
+docs: setup
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/auto_examples docs/api/generated docs/migration_guide

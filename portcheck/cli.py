@@ -78,10 +78,11 @@ def _parse_layout(text: str | None) -> list[tuple[str, tuple[int, ...]]] | None:
     return out
 
 
-def _write_html(path: str, reports: Sequence[Any], title: str, summary: Any = None, stream: Any = None) -> None:
+def _write_html(path: str, reports: Sequence[Any], title: str, summary: Any = None, stream: Any = None,
+                expected: Sequence[Sequence[str]] | None = None) -> None:
     from .report import render_html_document
 
-    _write(path, render_html_document(list(reports), title=title, summary=summary))
+    _write(path, render_html_document(list(reports), title=title, summary=summary, expected=expected))
     (stream or sys.stdout).write(f"HTML report written to {path}\n")
 
 
@@ -213,7 +214,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2))
     if args.html:
-        _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table(), out)
+        _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table(), out,
+                    expected=[p.expect for p, _, _ in result.results])
     missing = _missing_function(result.reports)
     if missing:
         sys.stderr.write(f"portcheck: {missing}\n")
@@ -271,7 +273,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     result = run_demo(train=train, plots=bool(args.html))
     _print(result)
     if args.html:
-        _write_html(args.html, result.reports, "portcheck demo", result.summary_table())
+        expected = [p.expect for p, _, _ in result.suite.results] + [()] * (len(result.reports)
+                                                                          - len(result.suite.results))
+        _write_html(args.html, result.reports, "portcheck demo", result.summary_table(), expected=expected)
     # The demo's job is to show the verdicts; it fails only when a verdict is wrong
     # (a faithful port flagged, or a planted mistake missed).
     return EXIT_OK if result.verdicts_right else EXIT_FINDINGS

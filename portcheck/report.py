@@ -564,7 +564,8 @@ def _kind_counts(reports: Sequence[Report]) -> list[tuple[str, int]]:
 
 
 def render_html_document(reports: Sequence[Report], title: str = "portcheck report",
-                         summary: Table | None = None) -> str:
+                         summary: Table | None = None,
+                         expected: Sequence[Sequence[str]] | None = None) -> str:
     """A self-contained HTML page that leads with what failed.
 
     The page opens with the counts (failing, passing, with warnings) and the
@@ -572,34 +573,64 @@ def render_html_document(reports: Sequence[Report], title: str = "portcheck repo
     (anchors ``#check-N``, N the check's position in ``reports``), then every
     failing report in full, then the passing ones collapsed in ``<details>``.
     The optional ``summary`` table (one row per check) comes last, collapsed.
+    ``expected`` gives, per report, the finding kinds a suite expects (empty
+    for a faithful port): failures are then split into expected (a planted
+    mistake named) and unexpected, and the verdict follows the expectations.
     Figures are embedded as base64 PNG, so the file can be mailed or archived.
     """
     e = html.escape
     failing = [(i, r) for i, r in enumerate(reports) if not r.ok]
     passing = [(i, r) for i, r in enumerate(reports) if r.ok]
     n_warn = sum(1 for r in reports if r.ok and r.warnings)
-    verdict = (f'<span class="badge pass">all {len(reports)} checks OK</span>' if not failing
-               else f'<span class="badge fail">{len(failing)} of {len(reports)} checks FAIL</span>')
+    kinds_expected = [tuple(x) for x in expected] if expected is not None else [()] * len(reports)
+    if len(kinds_expected) != len(reports):
+        raise ValueError(f"expected has {len(kinds_expected)} entries for {len(reports)} reports")
+
+    def as_expected(i: int, r: Report) -> bool:
+        if not kinds_expected[i]:
+            return r.ok
+        return any(f.kind in kinds_expected[i] and f.severity != "info" for f in r.findings)
+
+    n_unmet = sum(not as_expected(i, r) for i, r in enumerate(reports))
+    n_planted = sum(bool(k) for k in kinds_expected)
+    if expected is not None and n_planted:
+        verdict = (f'<span class="badge pass">every expectation met: {len(failing)} of {len(reports)} checks '
+                   f"fail, each naming its planted mistake</span>" if not n_unmet
+                   else f'<span class="badge fail">{n_unmet} of {len(reports)} checks not as expected</span>')
+    else:
+        verdict = (f'<span class="badge pass">all {len(reports)} checks OK</span>' if not failing
+                   else f'<span class="badge fail">{len(failing)} of {len(reports)} checks FAIL</span>')
     parts = [_HTML_STYLE, '<div class="portcheck-report">', f"<h1>{e(title)}</h1>", f"<p>{verdict}</p>",
              '<div class="counts">',
              f'<div class="count fail"><b>{len(failing)}</b>failing</div>',
              f'<div class="count pass"><b>{len(passing)}</b>passing</div>',
-             f'<div class="count warn"><b>{n_warn}</b>passing with warnings</div>',
-             "</div>"]
+             f'<div class="count warn"><b>{n_warn}</b>passing with warnings</div>']
+    if expected is not None and n_planted:
+        parts.append(f'<div class="count {"fail" if n_unmet else "pass"}"><b>{n_unmet}</b>not as expected</div>')
+    parts.append("</div>")
+    # Unexpected results lead: they are what needs a person's attention.
+    failing.sort(key=lambda ir: as_expected(*ir))
     if failing:
         kinds = _kind_counts([r for _, r in failing])
         parts.append("<p>Error kinds: " + ", ".join(
             f'<code>{e(k)}</code> <span class="error">×{n}</span>' for k, n in kinds) + "</p>")
         rows = []
+        show_expected = expected is not None and n_planted
         for i, r in failing:
             first = r.errors[0] if r.errors else None
             said = _shorten(first.message, 140) if first else ""
+            exp = ""
+            if show_expected:
+                met = as_expected(i, r)
+                exp = (f'<td class="text"><span class="{"ok" if met else "error"}">'
+                       f'{"yes" if met else "NO"}</span> {e(", ".join(kinds_expected[i]) or "clean")}</td>')
             rows.append(f'<tr><td><a href="#check-{i}">{e(r.title)}</a></td><td class="text">{e(r.check)}</td>'
                         f'<td class="text"><span class="error">'
-                        f'{e(", ".join(sorted({f.kind for f in r.errors})))}</span></td>'
+                        f'{e(", ".join(sorted({f.kind for f in r.errors})))}</span></td>{exp}'
                         f'<td class="text">{e(said)}</td></tr>')
-        parts.append("<h2 id='failures'>Failures</h2><table><tr><th>check</th><th class='text'>kind of check</th>"
-                     "<th class='text'>error kinds</th><th class='text'>first finding</th></tr>"
+        exp_head = "<th class='text'>as expected</th>" if show_expected else ""
+        parts.append("<h2 id='failures'>Failures</h2><table><tr><th>check</th><th class='text'>check type</th>"
+                     f"<th class='text'>error kinds</th>{exp_head}<th class='text'>first finding</th></tr>"
                      + "".join(rows) + "</table>")
         parts += [f'<section class="check failing" id="check-{i}">{_html_report_body(r)}'
                   f'<p><a href="#failures">back to the failures</a></p></section>' for i, r in failing]

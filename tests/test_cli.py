@@ -252,3 +252,36 @@ def test_demo_without_scikit_learn_runs_the_rest_and_says_so():
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr
     assert "scikit-learn is not installed" in res.stderr and "training run" in res.stderr
     assert "planted mistakes named" in res.stdout
+
+
+def _read_pty(argv, cwd, env) -> tuple[int, str]:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, cwd=cwd, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=300), b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.octave
+def test_progress_shows_on_a_terminal_and_stays_out_of_pipes(tmp_path):
+    import os
+
+    deep = _suite_project(tmp_path)
+    piped = portcheck("run", cwd=deep)
+    assert piped.returncode == 0 and piped.stderr == ""  # nothing but the report in logs
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
+    code, screen = _read_pty([sys.executable, "-m", "portcheck", "run"], deep, env)
+    assert code == 0
+    assert "compare addTwo" in screen and "0/1" in screen  # the bar, with the check in progress

@@ -26,3 +26,9 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     commands = [ln.split("#")[0].strip() for ln in first_block.strip().splitlines()]
     assert commands == ["make demo", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_ci_builds_the_docs_after_the_tests():
+    run = (ROOT / ".ci" / "run").read_text()
+    assert run.index("make test") < run.index("make docs")
+    assert "docs:" in (ROOT / "Makefile").read_text() and "-W" in (ROOT / "Makefile").read_text()

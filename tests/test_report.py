@@ -149,3 +149,19 @@ def test_html_document_leads_with_failures_and_collapses_passes():
     passing = page[page.index('id="passing"'):]
     assert passing.count("<details class=\"check passing\"") == 31 and "(1 warning)" in passing
     assert "<code>scale</code>" in page and "×1" in page
+
+
+def test_html_document_follows_the_suite_expectations():
+    from portcheck.report import render_html_document
+
+    planted = Report("compare", "planted c order", findings=(Finding("unroll-order", "error", "use order='F'"),))
+    surprise = Report("compare", "faithful, yet", findings=(Finding("mismatch", "error", "J differs"),))
+    clean = Report("compare", "faithful")
+    page = render_html_document([planted, clean], expected=[("unroll-order",), ()])
+    assert "every expectation met" in page and '<b>0</b>not as expected' in page
+    page = render_html_document([planted, surprise, clean], expected=[("unroll-order",), (), ()])
+    assert "1 of 3 checks not as expected" in page
+    # the unexpected failure leads the index, before the planted one
+    assert page.index('href="#check-1"') < page.index('href="#check-0"')
+    with pytest.raises(ValueError, match="2 entries for 3 reports"):
+        render_html_document([planted, surprise, clean], expected=[(), ()])
