@@ -54,9 +54,9 @@ class DemoResult:
             shown = hits[0] if hits else (rep.errors[0] if rep.errors else None)
             said = f"{shown.kind}: {shown.message}" if shown else "(nothing found)"
             rows.append((pair.name.removeprefix("broken."), pair.description, ", ".join(pair.expect),
-                         "yes" if hits else "NO", _shorten(said, 160)))
+                         "yes" if hits else "NO", _shorten(said, 160), _lines(shown)))
         return Table("Broken gallery: the mistake portcheck names", ("port", "planted mistake", "expected",
-                     "named", "portcheck says"), tuple(rows))
+                     "named", "portcheck says", "line (PYTHON ↔ OCTAVE)"), tuple(rows))
 
     def summary_table(self) -> Table:
         return self.suite.summary_table()
@@ -89,6 +89,15 @@ class DemoResult:
         from .report import _to_text
 
         return _to_text(self.__rich__(), 140)
+
+
+def _lines(finding: Any) -> str:
+    """``nn.py:419 ↔ nnCostFunction.m:25`` when a trace pinned the finding to lines."""
+    if finding is None or (finding.port_location is None and finding.reference_location is None):
+        return "-"
+    from .trace.explain import place
+
+    return f"{place(finding.port_location)} ↔ {place(finding.reference_location)}"
 
 
 def _shorten(text: str, n: int) -> str:

@@ -221,3 +221,59 @@ def test_trace_must_be_a_bool(octave):
 
     with pytest.raises(InputError, match="trace"):
         compare("nnCostFunction", ex4.nn_cost_function, nn_args(), octave=octave, trace="yes")
+
+
+# -- the command line and suites show traced findings ------------------------------------
+
+
+def _cli(*args: str):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run([sys.executable, "-m", "portcheck", *args], capture_output=True, text=True, cwd=root,
+                          timeout=600)
+
+
+def test_cli_compare_traces_by_default_and_not_with_no_trace(tmp_path):
+    import json
+
+    common = ["compare", "nnCostFunction", "portcheck.examples.broken.nn:nn_cost_double_sigmoid",
+              "--args-from", "examples/inputs.py:nn_debug_args", "--layout", "Theta1=5x4,Theta2=3x6"]
+    res = _cli(*common, "--json", str(tmp_path / "on.json"))
+    assert res.returncode == 1, res.stderr
+    assert "extra-function" in res.stdout and "nn.py:419" in res.stdout
+    found = {f["kind"]: f for f in json.loads((tmp_path / "on.json").read_text())["findings"]}
+    assert found["extra-function"]["port_location"][1] == 419
+    assert found["extra-function"]["reference_location"][0].endswith("nnCostFunction.m")
+
+    res = _cli(*common, "--no-trace", "--json", str(tmp_path / "off.json"))
+    assert res.returncode == 1
+    kinds = {f["kind"] for f in json.loads((tmp_path / "off.json").read_text())["findings"]}
+    assert "extra-function" not in kinds and "mismatch" in kinds
+
+
+def test_suite_pairs_trace_unless_told_not_to(tmp_path, octave):
+    from portcheck.suite import load_suite, run_suite
+
+    suite_file = tmp_path / "portcheck.toml"
+    pair = '''
+[[portcheck.pair]]
+name = "{name}"
+octave = "nnCostFunction"
+python = "portcheck.examples.broken.nn:nn_cost_last_example_only"
+inputs = {{ debug = "nn" }}
+layout = [["Theta1", [5, 4]], ["Theta2", [3, 6]]]
+{extra}
+'''
+    suite_file.write_text(pair.format(name="traced", extra="") + pair.format(name="plain", extra="trace = false"))
+    result = run_suite(load_suite(suite_file), octave=octave)
+    kinds = {p.name: r.kinds for p, _c, r in result.results}
+    assert "last-iteration" in kinds["traced"]
+    assert "last-iteration" not in kinds["plain"] and "mismatch" in kinds["plain"]
+
+    suite_file.write_text(pair.format(name="bad", extra='trace = "yes"'))
+    from portcheck.errors import InputError
+
+    with pytest.raises(InputError, match="trace"):
+        load_suite(suite_file)
