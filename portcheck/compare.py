@@ -385,6 +385,10 @@ class _Comparison:
             self.notes.append(f"The trace could not run ({type(exc).__name__}: {exc}); findings are from the "
                               f"outputs alone.")
             return findings
+        except Exception as exc:  # noqa: BLE001 - the trace adds to a verdict; it must never cost one
+            self.notes.append(f"The trace failed ({type(exc).__name__}: {exc}); findings are from the outputs "
+                              f"alone. Please report this with the port and reference.")
+            return findings
         self.notes += result.notes
         if result.table is not None:
             self.tables.append(result.table)
