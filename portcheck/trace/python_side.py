@@ -78,11 +78,21 @@ class _FileInfo:
     header_of: dict[int, int] = field(default_factory=dict)  # header line of a compound statement
 
 
+#: Parsed files across traces, keyed by name and source: a port traced again
+#: (the re-evaluation, a suite's next pair) is not parsed again.
+_PARSED: dict[tuple[str, int], _FileInfo] = {}
+
+
 def _file_info(filename: str, cache: dict[str, _FileInfo]) -> _FileInfo:
     info = cache.get(filename)
     if info is not None:
         return info
-    lines = [ln.rstrip("\n") for ln in linecache.getlines(filename)]
+    raw = linecache.getlines(filename)
+    key = (filename, hash(tuple(raw)))
+    if key in _PARSED:
+        cache[filename] = _PARSED[key]
+        return _PARSED[key]
+    lines = [ln.rstrip("\n") for ln in raw]
     info = _FileInfo(lines)
     try:
         tree = ast.parse("\n".join(lines))
@@ -99,7 +109,7 @@ def _file_info(filename: str, cache: dict[str, _FileInfo]) -> _FileInfo:
                 head_end = node.body[0].lineno - 1 if node.body else node.lineno
                 for ln in range(node.lineno, max(node.lineno, head_end) + 1):
                     info.start_of.setdefault(ln, node.lineno)
-    cache[filename] = info
+    cache[filename] = _PARSED[key] = info
     return info
 
 
