@@ -139,7 +139,8 @@ def _project_suite_paths(config: pytest.Config) -> list[str]:
     from .suite import find_suite, suite_paths
 
     found = find_suite(config.rootpath)
-    if found is None:
+    # Only the project's own suite: one in a folder above the rootdir belongs to something else.
+    if found is None or found.parent != config.rootpath.resolve():
         return []
     try:
         return list(suite_paths(found))
