@@ -36,6 +36,9 @@ def test_every_reference_folder_is_declared_as_package_data():
     assert on_disk <= packages, f"add to [tool.setuptools] packages and package-data: {sorted(on_disk - packages)}"
     assert on_disk <= set(tool["package-data"])
     assert tool["package-dir"]["portcheck.migration_guide"] == "migration_guide"
+    # and every Python subpackage, or the wheel silently lacks it
+    code = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "portcheck").rglob("__init__.py")}
+    assert code <= packages, f"add to [tool.setuptools] packages: {sorted(code - packages)}"
 
 
 def test_declared_floors_are_ones_oct2py_installs_with():
