@@ -109,18 +109,22 @@ def _elementwise(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Finding
     if not differ.any() or np.iscomplexobj(r) or np.iscomplexobj(c):
         return []
     rd, cd = r[differ], c[differ]
-    # A function is only identified by its action on several distinct inputs:
-    # exp(0) = 1 would otherwise "explain" a one-hot matrix against zeros.
-    # Three distinct inputs at least: on 0/1 values 1 - x**2 "explains" a flipped one-hot entry.
-    distinct_r, distinct_c = np.unique(rd).size >= 3, np.unique(cd).size >= 3
+    # On the differing elements alone (a bias column of ones both sides keep
+    # must not hide a sigmoid on the rest), a function is identified only by
+    # its action on several distinct inputs, and a constant result identifies
+    # nothing: exp(0) = 1 would "explain" a one-hot matrix against zeros, and
+    # fix() or max(0, x) map any small values to one 0.
+    n_rd, n_cd = np.unique(rd).size, np.unique(cd).size
+    extra_ok, missing_ok = n_rd >= 3 and n_cd >= 2, n_cd >= 3 and n_rd >= 2
+    # The side a function produces must vary too: min(0, x) of a one-hot matrix "is" zeros.
+    r_varies, c_varies = np.unique(r).size >= 3, np.unique(c).size >= 3
     for key, (spelling, f) in ELEMENTWISE.items():
-        whole = key.startswith("softmax")
-        if whole:
-            hit_extra = _same(_apply(f, r), c, subject)
-            hit_missing = _same(_apply(f, c), r, subject)
+        whole = (c_varies and _same(_apply(f, r), c, subject), r_varies and _same(_apply(f, c), r, subject))
+        if key.startswith("softmax"):
+            hit_extra, hit_missing = whole
         else:
-            hit_extra = distinct_r and _same(_apply(f, rd), cd, subject)
-            hit_missing = distinct_c and _same(_apply(f, cd), rd, subject)
+            hit_extra = whole[0] or (extra_ok and _same(_apply(f, rd), cd, subject))
+            hit_missing = whole[1] or (missing_ok and _same(_apply(f, cd), rd, subject))
         if hit_extra:
             return [Finding(
                 kind="extra-function", severity="error", output=subject.output,
@@ -227,6 +231,8 @@ def explain_intermediate(reference: np.ndarray, candidate: np.ndarray, subject: 
     c = np.asarray(candidate, dtype=np.complex128 if np.iscomplexobj(candidate) else np.float64)
     if r.shape != c.shape or r.size == 0:
         return []
-    return (_elementwise(r, c, subject) or _inverted_mask(r, c, subject)
+    # A flipped mask first: its signature (complementary supports of real
+    # values) is the most specific, and a rounding function can mimic it.
+    return (_inverted_mask(r, c, subject) or _elementwise(r, c, subject)
             or _extra_factor(r, c, subject, list(candidates or ())))
 

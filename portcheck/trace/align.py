@@ -113,6 +113,28 @@ def _parsed(source: str) -> Any:
     return _PARSED[key]
 
 
+def _matlab_statements(text: str) -> list[str]:
+    """A line's statements: split at ``;`` and ``,`` outside brackets (``[A(:); B(:)]`` is one).
+
+    Strings were blanked by :func:`_matlab_statement`, so every bracket counts.
+    """
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch in ";," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+#: An assignment: ``=``, or Octave's ``+= -= *= /= ^=`` (which read their target too).
+_ASSIGN = re.compile(r"(?<![=<>~!])([-+*/^]|\.[*/^])?=(?!=)")
+
+
 def step_dependencies(trace: Trace, step: Step) -> set[str]:
     """Names the step's statement reads (its own name too when it updates itself)."""
     lines = list(trace.sources.get(step.file, ()))
@@ -121,16 +143,19 @@ def step_dependencies(trace: Trace, step: Step) -> set[str]:
     if step.file.endswith(".m"):
         text = _matlab_statement(lines, step.line)
         # Of several statements on the line, the one that assigns this name.
-        for part in text.split(";"):
-            lhs = re.split(r"(?<![=<>~!])=(?!=)", part, maxsplit=1)
-            if len(lhs) == 2 and re.search(rf"\b{re.escape(step.name)}\b", lhs[0]):
+        for part in _matlab_statements(text):
+            m = _ASSIGN.search(part)
+            if m and re.search(rf"\b{re.escape(step.name)}\b", part[:m.start()]):
                 text = part
                 break
-        head, _, body = text.partition("=")
+        m = _ASSIGN.search(text)
+        if m is None:
+            return set(_MATLAB_IDENT.findall(text))
+        head, body = text[:m.start()], text[m.end():]
         deps = set(_MATLAB_IDENT.findall(body))
-        # x(idx) = ... reads x and idx.
         head_names = _MATLAB_IDENT.findall(head)
-        if head_names and "(" in head:
+        # x(idx) = ... reads x and idx; x += ... reads x.
+        if head_names and ("(" in head or m.group(1)):
             deps |= set(head_names)
         return deps
     names = _python_statement_names(lines, step.line, step.name)
@@ -333,6 +358,9 @@ class Alignment:
     divergences: list[tuple[int, Match]] = field(default_factory=list)
     #: For each reference step, the indices of the steps it is computed from.
     ancestors: list[set[int]] = field(default_factory=list)
+    #: Pairs before the divergence that may hide it (a wrong reassignment, an error a later value
+    #: does not show): reported only when the diagnosis names a mistake.
+    suspects: list[tuple[int, Match]] = field(default_factory=list)
 
     def divergence_of(self, name: str) -> Match | None:
         """The first divergence on the way to the reference variable ``name`` (an output), if any."""
@@ -382,7 +410,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             matches.append(Match(r, None, "", False))
 
     ref_deps = [step_dependencies(reference, r) for r in ref_steps]
-    ref_names = {normalise_name(r.name) for r in ref_steps}
+    strict_ref_names = {_strict(r.name) for r in ref_steps}
     # Later reference steps that read each step's name: if one is reproduced,
     # the port computed this value too, inside another expression.
     explained = _explained_downstream(ref_steps, ref_deps, reproduced)
@@ -392,7 +420,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
         if i in reproduced or not informative(r.value) or explained[i]:
             continue
         counterpart = _counterpart(r, ref_deps[i], matches[:i], port, port_steps, by_name, matched_port,
-                                   ref_names, rtol, atol)
+                                   strict_ref_names, ref_steps, rtol, atol)
         if counterpart is None:
             continue
         d = Match(r, counterpart[0], counterpart[1], False)
@@ -402,8 +430,41 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             unseen = sorted(x for x in ref_deps[i] if x != r.name and any(s.name == x for s in ref_steps[:i])
                             and x not in earlier)
         divergences.append((i, d))
+    suspects = _suspects(ref_steps, port_steps, matches, reproduced, explained, matched_port, rtol, atol)
+    first = divergences[0][0] if divergences else len(ref_steps)
     return Alignment(matches=matches, divergence=divergences[0][1] if divergences else None, unseen_inputs=unseen,
-                     divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps))
+                     divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps),
+                     suspects=[(i, m) for i, m in suspects if i < first])
+
+
+def _suspects(ref_steps: list[Step], port_steps: list[Step], matches: list[Match], reproduced: set[int],
+              explained: list[bool], matched_port: dict[int, Step], rtol: float,
+              atol: float) -> list[tuple[int, Match]]:
+    """Pairs that may hide the divergence, to be kept only if the diagnosis names a mistake.
+
+    Two shapes of mistake escape the plain rule: a port variable whose first
+    value is right but which the port then reassigns wrongly (``h =
+    sigmoid(h)``), and a same-named variable whose error a later value does not
+    show (``r = y - X @ theta`` while ``J = r' * r`` stays right).
+    """
+    out: list[tuple[int, Match]] = []
+    for i, r in enumerate(ref_steps):
+        m = matches[i]
+        if i in reproduced and m.port is not None:
+            if explained[i] or any(s.name == r.name for s in ref_steps[i + 1:]):
+                # What the reference computes from r is reproduced (the port reused
+                # the name for the next quantity), or the reference reassigns too.
+                continue
+            later = [p for p in port_steps if p.name == m.port.name and p.function == m.port.function
+                     and p.order > m.port.order and id(p) not in matched_port]
+            if later and _comparable(r, later[-1]) and agrees(r, later[-1], rtol, atol) is None:
+                out.append((i, Match(r, later[-1], "reassigned", False)))
+        elif explained[i] and informative(r.value):
+            same = [p for p in port_steps if _strict(p.name) == _strict(r.name) and id(p) not in matched_port
+                    and _comparable(r, p)]
+            if same:
+                out.append((i, Match(r, same[-1], "name", False)))
+    return out
 
 
 def _ancestors(steps: list[Step], deps: list[set[str]]) -> list[set[int]]:
@@ -444,9 +505,27 @@ def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: s
     return explained
 
 
+def _strict(name: str) -> str:
+    """A name with underscores dropped but case kept: ``Theta1_grad`` = ``Theta1grad`` ≠ ``theta1grad``."""
+    return name.replace("_", "")
+
+
+def _in_turn(r: Step, candidates: list[Step], ref_steps: list[Step]) -> Step:
+    """Of several same-named port steps, the one in r's turn.
+
+    When both sides assign the name equally often, the k-th assignment
+    answers the k-th; otherwise the last one, which is what the rest of the
+    port reads.
+    """
+    mine = [s for s in ref_steps if normalise_name(s.name) == normalise_name(r.name)]
+    if len(mine) == len(candidates):
+        return candidates[mine.index(r)]
+    return max(candidates, key=lambda p: p.order)
+
+
 def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Trace, port_steps: list[Step],
-                 by_name: dict[str, list[Step]], matched_port: dict[int, Step], ref_names: set[str],
-                 rtol: float, atol: float) -> tuple[Step, str] | None:
+                 by_name: dict[str, list[Step]], matched_port: dict[int, Step], strict_ref_names: set[str],
+                 ref_steps: list[Step], rtol: float, atol: float) -> tuple[Step, str] | None:
     """The port step that should have reproduced ``r``: by name, else by the inputs it consumes."""
     # A same-named step that already reproduces an earlier step of this name
     # is not this one's counterpart: the port computed the later value
@@ -454,8 +533,12 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     key = normalise_name(r.name)
     same = [p for p in by_name.get(key, []) if _comparable(r, p)
             and not (id(p) in matched_port and normalise_name(matched_port[id(p)].name) == key)]
+    # Case is forgiven only when it does not decide: the course's accumulators
+    # D1, D2 are not its deltas d1, d2.
+    exact = [p for p in same if _strict(p.name) == _strict(r.name)]
+    same = exact or [p for p in same if _strict(p.name) not in strict_ref_names]
     if same:
-        return _closest(r, same), "name"
+        return _in_turn(r, same, ref_steps), "name"
     # Dataflow: port names that reproduce the reference's inputs of r.
     wanted: set[str] = set()
     after = 0
@@ -473,8 +556,11 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
         # A step named like another reference variable is that variable's
         # counterpart; one that holds a value already reproduced is no
         # candidate either (the same value recorded again in a caller).
-        if normalise_name(p.name) in ref_names or any(
-                agrees(m.reference, p, rtol, atol) for m in before_matches if m.agrees):
+        # (A value equal to one of r's own inputs stays a candidate: a port
+        # that forgot r's function holds exactly that value.)
+        if _strict(p.name) in strict_ref_names or any(
+                agrees(m.reference, p, rtol, atol) for m in before_matches
+                if m.agrees and m.reference.name not in deps):
             continue
         pdeps = step_dependencies(port, p)
         score = (len(wanted & pdeps) / len(wanted), np.shape(p.value) == np.shape(r.value),
@@ -486,8 +572,20 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
         elif score > best_score:
             best, best_score = p, score
     if best is not None and best_score[0] >= 0.5:
-        return best, "dataflow"
+        return _effective(best, port_steps, matched_port), "dataflow"
     return None
+
+
+def _effective(p: Step, port_steps: list[Step], matched_port: dict[int, Step]) -> Step:
+    """The last of the statements that build ``p``'s variable (``d = ...`` then ``d[z <= 0] = 0``).
+
+    The chain ends where the port goes on to something the reference has
+    (the next reproduced step): that is the value the rest of the port reads.
+    """
+    bound = min((q.order for q in port_steps if id(q) in matched_port and q.order > p.order), default=None)
+    chain = [q for q in port_steps if q.name == p.name and q.function == p.function and q.order >= p.order
+             and (bound is None or q.order < bound)]
+    return max(chain, key=lambda q: q.order) if chain else p
 
 
 def _comparable(r: Step, p: Step) -> bool:
@@ -500,16 +598,3 @@ def _comparable(r: Step, p: Step) -> bool:
         ps = pv.shape if isinstance(pv, Fingerprint) else pv.shape
         return int(np.prod(rs)) == int(np.prod(ps))
     return bool(views(r, p)) or (p.passes > 1 and p.total is not None and np.size(p.total) == rv.size)
-
-
-def _closest(r: Step, candidates: list[Step]) -> Step:
-    """Of several same-named port steps, the one nearest in value to ``r``."""
-    def distance(p: Step) -> float:
-        vs = views(r, p)
-        if not vs:
-            return float("inf")
-        v = vs[0]
-        with np.errstate(all="ignore"):
-            d = float(np.max(np.abs(v.reference - v.port))) if v.reference.size else float("inf")
-        return d if np.isfinite(d) else float("inf")
-    return min(candidates, key=distance)

@@ -116,12 +116,25 @@ def explain_divergence(
         Whether the final outputs differ: the findings are then errors; when
         the outputs agree they are ``info`` (intermediates differ, results do not).
     """
+    found: list[Finding] | None = None
+    shown = None
+    # A suspect (a wrong reassignment, an error a later value hides) is the
+    # divergence only when the diagnosis names its mistake.
+    for i, suspect in alignment.suspects:
+        sub = dataclasses.replace(subject, output=suspect.reference.name, block=None)
+        named, seen = _explain(suspect.reference, suspect.port, reference, port, sub, rerun)
+        if named and named[0].kind != "first-divergence":
+            alignment.matches[i] = alignment.divergence = suspect
+            alignment.divergences.insert(0, (i, suspect))
+            found, shown = named, seen
+            break
     d = alignment.divergence
     if d is None:
         return []
     r, p = d.reference, d.port
     sub = dataclasses.replace(subject, output=r.name, block=None)
-    found, shown = _explain(r, p, reference, port, sub, rerun)
+    if found is None:
+        found, shown = _explain(r, p, reference, port, sub, rerun)
     out = []
     for f in found:
         f = with_locations(f, r, p, reference, port, shown)
@@ -151,7 +164,9 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
     # A loop that overwrote instead of accumulating: its running sum is the reference.
     if p.passes > 1 and isinstance(p.total, np.ndarray) and r.passes == 1:
         total = dataclasses.replace(p, value=p.total, passes=1, first=None, total=None)
-        if agrees(r, total, sub.rtol, sub.atol):
+        # The sum of the passes is the reference, or a constant multiple of it
+        # (the reference divides by m on the same line).
+        if agrees(r, total, sub.rtol, sub.atol) or _proportional(r, total):
             return [_last_iteration(p, p.name)], (np.asarray(r.value), np.asarray(p.total))
 
     vs = views(r, p)
@@ -184,11 +199,24 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
     return found, shown
 
 
+def _proportional(r: Step, p: Step) -> bool:
+    """The two values are a constant, non-trivial multiple of each other (in some reading)."""
+    for v in views(r, p):
+        R, P = np.asarray(v.reference, dtype=float), np.asarray(v.port, dtype=float)
+        big = np.abs(R) > 1e-12 * max(float(np.max(np.abs(R))) if R.size else 0.0, 1e-300)
+        if R.size < 2 or big.sum() < 2 or np.iscomplexobj(R):
+            continue
+        k = P[big] / R[big]
+        if np.allclose(k, k[0], rtol=1e-9) and np.allclose(P, k[0] * R, rtol=1e-9, atol=1e-12) and k[0] != 0:
+            return True
+    return False
+
+
 def _last_iteration(loop_step: Step, name: str) -> Finding:
     return Finding(
         kind="last-iteration", severity="error", output=name,
         message=(f"{name!r} is assigned in a loop ({loop_step.passes} passes) and keeps only the last pass; the "
-                 f"reference equals the sum of every pass. Accumulate: `{name} += ...` (MATLAB's "
+                 f"reference is computed from the sum of every pass. Accumulate: `{name} += ...` (MATLAB's "
                  f"`{name} = {name} + ...`)."),
         evidence={"passes": loop_step.passes, "loop_variable": name},
         port_location=loop_step.location,
