@@ -400,3 +400,32 @@ def test_minimize_checks_replay_without_octave_with_the_live_findings(tmp_path, 
     assert [(r["ok"], sorted({f["kind"] for f in r["findings"]})) for r in replayed] == \
            [(rep.ok, sorted(rep.kinds)) for _p, _c, rep in live.results]
     assert not [n for r in replayed for n in r["notes"] if "replay limited" in n]
+
+
+# -- single commands given a recording ---------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_the_octave_side_gradient_check_and_a_compare_replay_from_one_recording(tmp_path, octave):
+    from portcheck.gradients import check_gradient
+    from portcheck.recording import RecordingSession
+
+    case, = [c for c in load_suite(EXAMPLE_SUITE).pairs if c.name == "ex4.nnCostFunction"]
+    args = case.make_args()
+    session = RecordingSession(octave)
+    live = check_gradient("nnCostFunction", args[0], args=args[1:], octave=session, layout=case.layout)
+    session.start_pair("ex4", "nnCostFunction").save(tmp_path / "rec" / "grad.mat")
+    replayed = check_gradient("nnCostFunction", args[0], args=args[1:], layout=case.layout,
+                              octave=ReplaySession.load(tmp_path / "rec"))
+    assert replayed.ok == live.ok
+    assert [(f.kind, f.message) for f in replayed.findings] == [(f.kind, f.message) for f in live.findings]
+
+    # `portcheck compare --replay`: the recording folder of a suite answers a single compare.
+    record_suite(load_suite(EXAMPLE_SUITE), out=tmp_path / "suite", only=["broken.nn_cost_c_order"], octave=octave)
+    (tmp_path / "inputs.py").write_text(
+        "from portcheck.examples.catalog import get_case\n"
+        "def args():\n    return get_case('ex4.nnCostFunction').make_args()\n")
+    res = without_octave("compare", "nnCostFunction", "portcheck.examples.broken.nn:nn_cost_c_order",
+                         "--args-from", str(tmp_path / "inputs.py") + ":args", "--layout", "Theta1=5x4,Theta2=3x6",
+                         "--replay", str(tmp_path / "suite"))
+    assert res.returncode == 1 and "unroll-order" in res.stdout, res.stdout + res.stderr
