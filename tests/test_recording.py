@@ -429,3 +429,28 @@ def test_the_octave_side_gradient_check_and_a_compare_replay_from_one_recording(
                          "--args-from", str(tmp_path / "inputs.py") + ":args", "--layout", "Theta1=5x4,Theta2=3x6",
                          "--replay", str(tmp_path / "suite"))
     assert res.returncode == 1 and "unroll-order" in res.stdout, res.stdout + res.stderr
+
+
+@pytest.mark.octave
+def test_a_reference_only_the_matlab_side_has_is_recorded_there_and_replayed(tmp_path):
+    # The reference is in a folder the suite does not know (a toolbox on the MATLAB machine).
+    toolbox = tmp_path / "toolbox"
+    toolbox.mkdir()
+    (toolbox / "tbScale.m").write_text("function [y, s] = tbScale(x, k)\n  y = k * x;\n  s = sum(y(:));\nend\n")
+    (tmp_path / "port.py").write_text("import numpy as np\ndef tb_scale(x, k):\n"
+                                      "    y = k * x\n    return y, float(np.sum(y)) * (1 if k < 3 else 2)\n")
+    (tmp_path / "inputs.py").write_text("import numpy as np\ndef make():\n    return (np.arange(6.0).reshape(2, 3), 3.0)\n")
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text('[[portcheck.pair]]\nname = "tb"\noctave = "tbScale"\npython = "port.py:tb_scale"\n'
+                     'inputs = "inputs.py:make"\n')
+    res = without_octave("export-inputs", str(suite))
+    assert res.returncode == 0 and res.stdout.startswith(str(tmp_path)), res.stdout + res.stderr
+    record_in_octave(tmp_path / "recorded", toolbox)
+    rec = Recording.load(recording_path(tmp_path / "recorded", "tb"))
+    assert rec.nargout == {"tbScale": 2}  # asked on the MATLAB side, since Python could not read the file
+
+    res = without_octave("run", str(suite), "--replay", "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 1, res.stdout + res.stderr
+    report = json.loads((tmp_path / "r.json").read_text())["results"][0]
+    assert {f["kind"] for f in report["findings"] if f["severity"] == "error"} == {"scale"}
+    assert any("could not check that tbScale.m is unchanged" in n for n in report["notes"])
