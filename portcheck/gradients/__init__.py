@@ -287,9 +287,10 @@ def _check_octave(name: str, octave: Any, x0a: np.ndarray, x: np.ndarray, args: 
     prec = Precision(working_precision(x0a).dtype, rtol)
     probes = plan_probes(lay, x, prec, full_mode, directions, elements, rng)
     sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng)
+    plan = plan_search(lay, prec, full_mode, directions, elements, rng) if bisect else None
     try:
         with Progress(f"gradient check of {name} in Octave", enabled=progress):
-            ev = collect_octave(octave, name, x0a, args, lay, prec, probes, method, sweeps, wrt)
+            ev = collect_octave(octave, name, x0a, args, lay, prec, probes, method, sweeps, wrt, plan)
     except OctaveError as exc:
         return error_report(title, "octave-error", str(exc))
     except FunctionFailed as exc:

@@ -20,8 +20,8 @@ from ._evidence import Evidence, Sweep, nan_array
 from ._precision import Precision
 from ._probes import Probes, element_probes, hashed_signs, trial_step
 from ._progress import Progress
-from ._search import (Group, Measurement, SearchPlan, central_measurement, complex_measurement, confirm_elements,
-                      group_view, search_block, truncation_hides)
+from ._search import (LARGER_STEP, Group, Measurement, SearchPlan, central_measurement, complex_measurement,
+                      confirm_elements, group_view, rounding_hides, search_block, truncation_hides)
 from ._verdict import complex_consistent, needs_refinement, noise_level
 
 __all__ = ["PythonTarget", "FunctionFailed", "collect_python"]
@@ -334,6 +334,7 @@ def _search_python(ev: Evidence, target: PythonTarget, base: np.ndarray, cdt: np
         signed = hashed_signs(blk.size, hp) * np.maximum(1.0, np.abs(x_b))
         use_complex = method in ("auto", "complex") and ev.complex_status.get(bi) == "ok"
         spent = [0]
+        step = [t]  # the block's step: t, or LARGER_STEP·t when the root measurement was rounding-bound
 
         def value_at(group: Group, s_g: np.ndarray, step: float, blk=blk) -> float:
             xs = base.copy()
@@ -354,6 +355,14 @@ def _search_python(ev: Evidence, target: PythonTarget, base: np.ndarray, cdt: np
                 value, why = target.complex_value(z, fresh=True)
                 if value is not None and not why:
                     return complex_measurement(value.imag / plan.hc, a, a_abs, eps)
+            m = central(group, s_g, step[0], a, a_abs)
+            if spent[0] <= 4 and rounding_hides(m, ev.noise, step[0]):
+                wide = central(group, s_g, LARGER_STEP * step[0], a, a_abs)
+                if wide.sigma < m.sigma:
+                    m, step[0] = wide, LARGER_STEP * step[0]
+            return m
+
+        def central(group: Group, s_g: np.ndarray, t: float, a: float, a_abs: float) -> Measurement:
             pair = (value_at(group, s_g, t), value_at(group, s_g, -t))
             half = (value_at(group, s_g, t / 2), value_at(group, s_g, -t / 2))
             m = central_measurement(pair, half, t, a, a_abs, ev.noise, eps)

@@ -279,7 +279,12 @@ def _block_findings(ev: Evidence, jd: Judgement, taylor: Mapping[int, TaylorResu
             continue
         # The shared diagnosis first; the directional hypotheses when it can only say "mismatch".
         found = [f for f in (shared or []) if f.block == blk.name and f.severity == "error"]
-        if not found or all(f.kind == "mismatch" for f in found):
+        res = ev.search.get(bi)
+        if res is not None and res.outcome == "elements" and not found and any(
+                jd.status[p] == BAD for p in ev.search_probes if ev.probes.block[p] == bi):
+            # The bisection measured the rest of the block and found it right: no block-wide cause applies.
+            found = [_located_finding(ev, jd, bi)]
+        elif not found or all(f.kind == "mismatch" for f in found):
             own = explain_block(bi, ev, jd, context, OUTPUT)
             if own is not None:
                 found = [own]

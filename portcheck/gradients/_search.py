@@ -43,7 +43,8 @@ from ._probes import random_hash
 
 __all__ = ["Group", "Measurement", "BlockSearch", "search_block", "central_measurement", "complex_measurement",
            "SIGNIFICANT", "MAX_LEADS", "block_grid", "search_budget", "truncation_hides", "group_view",
-           "SearchPlan", "plan_search", "confirm_elements"]
+           "SearchPlan", "plan_search", "confirm_elements",
+           "rounding_hides", "LARGER_STEP"]
 
 #: A measurement disagrees when ``|numerical - analytic| > SIGNIFICANT · sigma``.
 SIGNIFICANT = 4.0
@@ -139,6 +140,19 @@ def central_measurement(f_t: tuple[float, float], f_half: tuple[float, float], t
 def truncation_hides(m: Measurement) -> bool:
     """The disagreement would count without the truncation part of ``sigma``: worth a smaller step."""
     return not m.significant and m.trunc > 0 and m.gap > SIGNIFICANT * (m.sigma - m.trunc)
+
+
+#: A block's root measurement whose central differences are this close to rounding alone
+#: (``|D(t) - D(t/2)| <= ROUNDING_ONLY · noise/t``) and that misses significance by less than 4× is
+#: retaken with steps 4× larger: rounding falls 4×, and ``|D - D|`` shows any truncation it costs.
+ROUNDING_ONLY = 8.0
+LARGER_STEP = 4.0
+
+
+def rounding_hides(m: Measurement, noise: float, t: float) -> bool:
+    """The root measurement is rounding-bound and a larger step might settle it (see ``ROUNDING_ONLY``)."""
+    return (m.how == "richardson" and not m.significant and m.trunc <= ROUNDING_ONLY * noise / t
+            and m.gap > SIGNIFICANT * m.sigma / LARGER_STEP)
 
 
 def complex_measurement(imag_over_h: float, analytic: float, abs_analytic: float, eps: float) -> Measurement:
