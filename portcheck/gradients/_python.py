@@ -225,8 +225,13 @@ def collect_python(
     base = x.astype(dtype)  # points are formed in the port's own precision, from one copy of x
 
     def along(s: int, n: int, d: np.ndarray, step: float) -> float:
-        xs = base.copy()
-        xs[s:s + n] += (step * d).astype(dtype, copy=False)
+        # One new array written once: no full-length temporaries per evaluation.
+        xs = np.empty_like(base)
+        xs[:s] = base[:s]
+        xs[s + n:] = base[s + n:]
+        seg = xs[s:s + n]
+        np.multiply(d, step, out=seg, casting="same_kind")
+        seg += base[s:s + n]
         return target.value(xs, fresh=True)
 
     def along_complex(s: int, n: int, d: np.ndarray, hc: float) -> tuple[complex | None, str]:
