@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -73,10 +74,16 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
-def _timed(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
-    t0 = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(cmd: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall time, and CPU time of the command and every process it waited for (xdist workers, Octave)."""
+    c0, t0 = _cpu(), time.perf_counter()
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=_env())
-    return time.perf_counter() - t0, res
+    return time.perf_counter() - t0, _cpu() - c0, res
 
 
 def _kinds(path: Path) -> dict[str, list[str]]:
@@ -88,17 +95,17 @@ def main() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         suite, ports = _class(folder)
-        t_record, res = _timed([py, "-m", "portcheck", "record", str(suite)], folder)
+        t_record, _c, res = _timed([py, "-m", "portcheck", "record", str(suite)], folder)
         assert res.returncode == 0, res.stderr
 
         runs = []
         cli = [py, "-m", "portcheck", "run", str(suite), "--ports", str(ports)]
-        t_live, res = _timed([*cli, "--json", str(folder / "live.json")], folder)
+        t_live, c_live, res = _timed([*cli, "--json", str(folder / "live.json")], folder)
         assert res.returncode in (0, 1), res.stderr
-        runs.append(("live (Octave)", "`portcheck run --ports`", t_live))
-        t_replay, res = _timed([*cli, "--replay", "--json", str(folder / "replay.json")], folder)
+        runs.append(("live (Octave)", "`portcheck run --ports`", t_live, c_live))
+        t_replay, c_replay, res = _timed([*cli, "--replay", "--json", str(folder / "replay.json")], folder)
         assert res.returncode in (0, 1), res.stderr
-        runs.append(("replay (no Octave)", "`portcheck run --ports --replay`", t_replay))
+        runs.append(("replay (no Octave)", "`portcheck run --ports --replay`", t_replay, c_replay))
         live, replay = _kinds(folder / "live.json"), _kinds(folder / "replay.json")
         same = sum(live[k] == replay.get(k) for k in live)
 
@@ -106,10 +113,10 @@ def main() -> str:
         summaries = {}
         for label, extra in (("live (Octave)", []), ("replay (no Octave)", ["--portcheck-replay"])):
             for workers in ("0", "2"):
-                elapsed, res = _timed([*pytest, *extra, "-n", workers], folder)
+                elapsed, cpu, res = _timed([*pytest, *extra, "-n", workers], folder)
                 tail = [ln for ln in res.stdout.splitlines() if re.search(r"\d+ (passed|failed)", ln)]
                 summaries[(label, workers)] = tail[-1].strip("= ") if tail else res.stdout[-200:]
-                runs.append((label, f"`pytest --portcheck-ports -n {workers}`", elapsed))
+                runs.append((label, f"`pytest --portcheck-ports -n {workers}`", elapsed, cpu))
 
     checks = N_SUBMISSIONS
     base = runs[0][2]
@@ -117,15 +124,18 @@ def main() -> str:
         f"{N_SUBMISSIONS} submissions of the ex4 `nnCostFunction` port ({N_SUBMISSIONS // 2} faithful, the rest "
         f"cycling through {len(_mistakes())} gallery mistakes), one `compare` check each; "
         f"recording the reference once took {t_record:.1f} s. Replay gave the live verdict for {same} of "
-        f"{len(live)} submissions.",
+        f"{len(live)} submissions. CPU time: user + system time of the run's processes as getrusage reports them (a shared machine's load moves wall time, less so CPU time).",
         "",
-        "| reference | run | wall time | checks per second | vs live serial |",
-        "|---|---|---:|---:|---:|",
+        "| reference | run | wall time | checks per second | vs live serial | CPU time | checks per CPU second |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for label, how, elapsed in runs:
-        lines.append(f"| {label} | {how} | {elapsed:.1f} s | {checks / elapsed:.0f} | {base / elapsed:.1f}× |")
+    for label, how, elapsed, cpu in runs:
+        lines.append(f"| {label} | {how} | {elapsed:.1f} s | {checks / elapsed:.0f} | {base / elapsed:.1f}× | "
+                     f"{cpu:.1f} s | {checks / cpu:.0f} |")
     lines.append("")
     lines.append("pytest summaries: " + "; ".join(f"{k[0]} -n {k[1]}: {v}" for k, v in summaries.items()))
+    load = os.getloadavg()[0]
+    lines.append(f"Load average at the end of the run: {load:.1f} on {os.cpu_count()} cores.")
     text = "\n".join(lines) + "\n"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)

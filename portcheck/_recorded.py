@@ -93,6 +93,8 @@ class Recording:
     recorded_at: str = ""
     paths: tuple[str, ...] = ()
     file: Path | None = None
+    #: Source files named in the recording but not found here (set by the staleness check).
+    unverified: list[str] = field(default_factory=list)
 
     def add(self, call: RecordedCall) -> None:
         self.calls.setdefault(call.key, call)
@@ -194,6 +196,9 @@ class Recording:
         """``(changed, missing)``: recorded source files whose hash differs, and those not found here."""
         changed, missing = [], []
         for where, rel, digest in self.sources:
+            if where == "missing":  # not found when the recording was planned
+                missing.append(rel)
+                continue
             f = _source_file(where, rel, suite_dir)
             if f is None or not f.is_file():
                 missing.append(rel)

@@ -182,6 +182,21 @@ class ReplaySession:
         where = ", ".join(str(r.file.name) for r in recs if r.file is not None)
         self._source = f"the recording {where}" if where else "the recording"
 
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ReplaySession:
+        """A session answering from one recording file, or from every recording in a folder.
+
+        Raises
+        ------
+        InputError
+            No such file, or a folder without recordings.
+        """
+        p = Path(path)
+        files = sorted(f for f in p.glob("*.mat") if not f.name.endswith(".inputs.mat")) if p.is_dir() else [p]
+        if not files:
+            raise InputError(f"{path}: holds no recordings (*.mat); make them with `portcheck record`.")
+        return cls([Recording.load(f) for f in files])
+
     @property
     def version(self) -> str:
         return next((r.octave_version for r in self.recordings if r.octave_version), "recorded")

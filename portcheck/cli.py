@@ -152,15 +152,25 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if issues else EXIT_OK
 
 
+def _session(args: argparse.Namespace) -> Any:
+    """The live Octave session, or with ``--replay`` one answering from recordings."""
+    if getattr(args, "replay", None):
+        from .recording import ReplaySession
+
+        return ReplaySession.load(args.replay)
+    from .octave import Octave
+
+    return Octave(paths=_config_paths(args), timeout=args.timeout)
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare
     from .loading import load_args, load_callable
-    from .octave import Octave
 
     port = load_callable(args.port)
     call_args = load_args(args.args_from)
     python_args = load_args(args.python_args_from) if args.python_args_from else None
-    with Octave(paths=_config_paths(args), timeout=args.timeout) as oc:
+    with _session(args) as oc:
         report = compare(args.function, port, args=call_args, python_args=python_args, octave=oc,
                          nout=args.nout, layout=_parse_layout(args.layout), trace=args.trace)
     return _emit([report], args, f"compare {args.function}")
@@ -169,7 +179,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_gradient(args: argparse.Namespace) -> int:
     from .gradients import check_gradient
     from .loading import load_args, load_callable
-    from .octave import Octave
 
     call_args = load_args(args.args_from)
     if not call_args:
@@ -177,7 +186,7 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
     x0, rest = call_args[0], tuple(call_args[1:])
     layout = _parse_layout(args.layout)
     if args.octave_function:
-        with Octave(paths=_config_paths(args), timeout=args.timeout) as oc:
+        with _session(args) as oc:
             oc.nargout(args.target)  # a function not on the path is a set-up error (exit 2), as in compare
             report = check_gradient(args.target, x0, args=rest, layout=layout, octave=oc, method=args.method)
     else:
@@ -354,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-trace", dest="trace", action="store_false",
                     help="never trace intermediates (outputs only)")
     common(sp)
+    sp.add_argument("--replay", metavar="FILE|DIR", default=None,
+                    help="answer the reference from a recording (a .mat file or a folder of them), without Octave")
     sp.set_defaults(func=_cmd_compare)
 
     sp = command("gradient", "check a cost function's gradient (Python port or Octave function)",
@@ -368,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--method", default="auto", choices=["auto", "central", "complex", "richardson"],
                     help="finite-difference method (default auto: complex step when the function allows it)")
     common(sp)
+    sp.add_argument("--replay", metavar="FILE|DIR", default=None,
+                    help="answer the reference from a recording (a .mat file or a folder of them), without Octave")
     sp.set_defaults(func=_cmd_gradient)
 
     sp = command("run", "run a suite file (portcheck.toml or [tool.portcheck] in pyproject.toml)",

@@ -29,7 +29,8 @@ beside the suite by default), written by ``portcheck record`` or by MATLAB's
 ``sources``            n×3 cell ``{where, path, sha256}`` of every ``.m`` file the
                        recorded calls depend on; ``where`` is ``suite`` (path
                        relative to the suite file), ``bundled`` (relative to
-                       portcheck's ``matlab_refs``) or ``absolute``
+                       portcheck's ``matlab_refs``), ``absolute``, or
+                       ``missing`` (the reference was not on the Python side)
 ``files``              n×3 cell ``{name, where, path}``: the ``.m`` files
                        ``function_files`` listed for a name (the trace asks)
 ``octave_version``     ``'GNU Octave 8.4.0'`` or ``'MATLAB 9.14.0 (R2023a)'``
@@ -254,7 +255,8 @@ def check_recording(pair: Any, recording: Recording, suite: Any = None) -> str |
     name = recording.file.name if recording.file is not None else "the recording"
     if recording.pair and recording.pair != pair.name:
         return f"{name} was recorded for pair {recording.pair!r}, not {pair.name!r}"
-    changed, _missing = recording.stale_sources(_suite_dir(suite))
+    changed, missing = recording.stale_sources(_suite_dir(suite))
+    recording.unverified = list(missing)
     if changed:
         return f"{changed[0]} changed since {name} was recorded" + \
             (f" (and {len(changed) - 1} more file(s))" if len(changed) > 1 else "")
@@ -293,9 +295,15 @@ def replay_check(pair: Any, check: str, session: ReplaySession | None, suite: An
     if session is not None:
         session.misses.clear()
     report = run_check(pair, check, session, suite)
-    if session is None or not session.misses:
+    if session is None:
         return report
-    return replace(report, notes=tuple(dict.fromkeys((*report.notes, *_limited_notes(session, check)))))
+    notes = _limited_notes(session, check)
+    # Files the recording was made from that are not here (a MATLAB-only reference) cannot be re-hashed.
+    notes += [f"replay could not check that {rel} is unchanged since it was recorded: it is not on this machine."
+              for r in session.recordings for rel in r.unverified]
+    if not notes:
+        return report
+    return replace(report, notes=tuple(dict.fromkeys((*report.notes, *notes))))
 
 
 def load_recordings(suite: Any, folder: str | os.PathLike[str] | None = None,
@@ -438,6 +446,10 @@ def export_inputs(suite: Any, out: str | os.PathLike[str] | None = None,
             # through a live session; a MATLAB-side recorder runs plain calls.
             if c.key not in known and not c.name.startswith("shadowed:"):
                 plan.add(c)
+        if not recs and not plan.calls and plan.inputs:
+            # Nothing could be planned (its .m file is not here, so not even its nargout is known):
+            # ask for the plain call with every declared output; the next round takes it from there.
+            plan.add(RecordedCall(str(pair.octave), -1, plan.inputs))
         target = recording_path(folder, pair.name, ".inputs.mat")
         if not plan.calls:
             if target.is_file():
@@ -458,4 +470,7 @@ def _finish_sources(rec: Recording, suite: Any, paths: Sequence[str] | None = No
         names.update(s for s in strings_in(list(c.args)) if len(s) < 100)
     files = MFiles(_search_folders(list(paths if paths is not None else suite.paths)))
     rec.sources = [_source_entry(f, _suite_dir(suite)) for f in files.dependencies(sorted(n for n in names if n))]
+    if rec.function and files.locate(rec.function) is None:
+        # The reference lives only where it is recorded (MATLAB, a toolbox): say so on every replay.
+        rec.sources.append(("missing", f"{rec.function.rpartition('/')[2]}.m", ""))
     return rec

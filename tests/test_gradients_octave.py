@@ -145,3 +145,44 @@ def test_octave_function_without_gradient_output_is_reported(octave):
     rep = check_gradient("sigmoid", np.zeros(3), octave=octave)
     assert [f.kind for f in rep.errors] == ["octave-error"]
     assert "[J, grad]" in rep.errors[0].message
+
+
+def quadratic_inputs(n=200_000):
+    rng = np.random.default_rng(0)
+    return rng.standard_normal(n), 1.0 + rng.random(n), rng.standard_normal(n)
+
+
+QUADRATIC_LAYOUT = [("W", (400, 250)), ("v", (100_000,))]
+
+
+@pytest.mark.parametrize("wrong", [12_346, 150_001, 0])  # 1-based in Octave; 0 plants nothing
+def test_octave_bisection_finds_the_element_in_one_call(fixture_session, wrong):
+    """The same group testing inside portcheck_gradcheck.m: one bridge call, the element by index."""
+    x0, a, b = quadratic_inputs()
+    session = CountingSession(fixture_session)
+    rep = check_gradient("quadraticWithWrongElement", x0, args=(a, b, float(wrong), 1.01), layout=QUADRATIC_LAYOUT,
+                         octave=session)
+    assert session.calls == ["portcheck_gradcheck"]
+    if wrong == 0:
+        assert rep.ok and not rep.findings, str(rep)
+        assert {r["outcome"] for r in rep.details["search"].values()} == {"clean"}
+        return
+    (f,) = rep.errors
+    assert f.element == wrong - 1, str(rep)
+    assert rep.details["evaluations"] <= 300
+
+
+def test_octave_and_python_bisection_agree(fixture_session):
+    x0, a, b = quadratic_inputs()
+    j = 77_777
+
+    def port(x, a, b, wrong, factor):
+        g = a * x + b
+        g[int(wrong) - 1] *= factor
+        return float(np.sum(a / 2 * x * x + b * x)), g
+
+    oc = check_gradient("quadraticWithWrongElement", x0, args=(a, b, float(j + 1), 0.98), layout=QUADRATIC_LAYOUT,
+                        octave=fixture_session)
+    py = check_gradient(port, x0, args=(a, b, float(j + 1), 0.98), layout=QUADRATIC_LAYOUT)
+    assert [f.element for f in oc.errors] == [f.element for f in py.errors] == [j]
+    assert oc.details["search"]["W"]["outcome"] == py.details["search"]["W"]["outcome"] == "elements"

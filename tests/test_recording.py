@@ -400,3 +400,57 @@ def test_minimize_checks_replay_without_octave_with_the_live_findings(tmp_path, 
     assert [(r["ok"], sorted({f["kind"] for f in r["findings"]})) for r in replayed] == \
            [(rep.ok, sorted(rep.kinds)) for _p, _c, rep in live.results]
     assert not [n for r in replayed for n in r["notes"] if "replay limited" in n]
+
+
+# -- single commands given a recording ---------------------------------------------------------
+
+
+@pytest.mark.octave
+def test_the_octave_side_gradient_check_and_a_compare_replay_from_one_recording(tmp_path, octave):
+    from portcheck.gradients import check_gradient
+    from portcheck.recording import RecordingSession
+
+    case, = [c for c in load_suite(EXAMPLE_SUITE).pairs if c.name == "ex4.nnCostFunction"]
+    args = case.make_args()
+    session = RecordingSession(octave)
+    live = check_gradient("nnCostFunction", args[0], args=args[1:], octave=session, layout=case.layout)
+    session.start_pair("ex4", "nnCostFunction").save(tmp_path / "rec" / "grad.mat")
+    replayed = check_gradient("nnCostFunction", args[0], args=args[1:], layout=case.layout,
+                              octave=ReplaySession.load(tmp_path / "rec"))
+    assert replayed.ok == live.ok
+    assert [(f.kind, f.message) for f in replayed.findings] == [(f.kind, f.message) for f in live.findings]
+
+    # `portcheck compare --replay`: the recording folder of a suite answers a single compare.
+    record_suite(load_suite(EXAMPLE_SUITE), out=tmp_path / "suite", only=["broken.nn_cost_c_order"], octave=octave)
+    (tmp_path / "inputs.py").write_text(
+        "from portcheck.examples.catalog import get_case\n"
+        "def args():\n    return get_case('ex4.nnCostFunction').make_args()\n")
+    res = without_octave("compare", "nnCostFunction", "portcheck.examples.broken.nn:nn_cost_c_order",
+                         "--args-from", str(tmp_path / "inputs.py") + ":args", "--layout", "Theta1=5x4,Theta2=3x6",
+                         "--replay", str(tmp_path / "suite"))
+    assert res.returncode == 1 and "unroll-order" in res.stdout, res.stdout + res.stderr
+
+
+@pytest.mark.octave
+def test_a_reference_only_the_matlab_side_has_is_recorded_there_and_replayed(tmp_path):
+    # The reference is in a folder the suite does not know (a toolbox on the MATLAB machine).
+    toolbox = tmp_path / "toolbox"
+    toolbox.mkdir()
+    (toolbox / "tbScale.m").write_text("function [y, s] = tbScale(x, k)\n  y = k * x;\n  s = sum(y(:));\nend\n")
+    (tmp_path / "port.py").write_text("import numpy as np\ndef tb_scale(x, k):\n"
+                                      "    y = k * x\n    return y, float(np.sum(y)) * (1 if k < 3 else 2)\n")
+    (tmp_path / "inputs.py").write_text("import numpy as np\ndef make():\n    return (np.arange(6.0).reshape(2, 3), 3.0)\n")
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text('[[portcheck.pair]]\nname = "tb"\noctave = "tbScale"\npython = "port.py:tb_scale"\n'
+                     'inputs = "inputs.py:make"\n')
+    res = without_octave("export-inputs", str(suite))
+    assert res.returncode == 0 and res.stdout.startswith(str(tmp_path)), res.stdout + res.stderr
+    record_in_octave(tmp_path / "recorded", toolbox)
+    rec = Recording.load(recording_path(tmp_path / "recorded", "tb"))
+    assert rec.nargout == {"tbScale": 2}  # asked on the MATLAB side, since Python could not read the file
+
+    res = without_octave("run", str(suite), "--replay", "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 1, res.stdout + res.stderr
+    report = json.loads((tmp_path / "r.json").read_text())["results"][0]
+    assert {f["kind"] for f in report["findings"] if f["severity"] == "error"} == {"scale"}
+    assert any("could not check that tbScale.m is unchanged" in n for n in report["notes"])

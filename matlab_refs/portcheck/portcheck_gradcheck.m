@@ -169,34 +169,45 @@ function out = portcheck_gradcheck(spec, x, varargin)
     end
   end
 
-  for p = 1:P
-    if strcmp(spec.method, 'richardson')
-      central(p);
-      half(p);
-    elseif use_complex(spec.block(p) + 1)
-      if isnan(fc(p))
-        complex_eval(p);
-      end
-    else
-      central(p);
-    end
-  end
+  fill_probes(1:P);
 
-  % Probes whose first estimate does not clearly agree get h/2 as well
-  % (the same rule as portcheck's needs_refinement).
-  for p = 1:P
-    if isfinite(fc(p))
-      num = fc(p);
-      scale = spec.h(p) / spec.h_rel;
-      tol = spec.rtol_c * (max(abs(num), abs(ana(p))) + abs(f0) / scale);
-    else
-      num = (fp(p) - fm(p)) / (2 * spec.h(p));
-      tol = spec.rtol * max(abs(num), abs(ana(p))) + noise / spec.h(p);
+  % Group testing (portcheck/gradients/_search.py, transcribed): per planned
+  % block, the derivative along a random signed direction moving every
+  % element by its own step, halved down to the wrong element, row or column.
+  nsb = 0;
+  if isfield(spec, 's_block')
+    nsb = numel(spec.s_block);
+  end
+  s_outcome = zeros(nsb, 1);
+  s_root = nan(nsb, 5);   % value analytic sigma estimate(0 complex, 1 richardson) evals
+  s_meas = zeros(nsb, 1);
+  s_evals = zeros(nsb, 1);
+  s_items = zeros(0, 3);  % search, kind (1 element, 2 column, 3 row), 0-based index in the block
+  s_confirm = zeros(0, 1);
+  % the state of the block being searched, shared by the helpers below
+  k = 0; st = 0; nk = 0; nrows = 1; ncols = 1; sgn = []; sgb = []; cplx = false;
+  spent = 0; nmeas = 0; budget = 0; s_step = 0;
+  for k = 1:nsb
+    search_one(k);
+  end
+  if ~isempty(s_confirm)
+    first = P + 1;
+    for j = s_confirm'
+      b = find(spec.s_start <= j & j < spec.s_start + spec.s_len, 1);
+      P = P + 1;
+      spec.kind(P, 1) = 0;
+      spec.index(P, 1) = j;
+      spec.start(P, 1) = spec.s_start(b);
+      spec.len(P, 1) = spec.s_len(b);
+      spec.block(P, 1) = spec.s_block(b);
+      spec.hashp(P, :) = 0;
+      spec.h(P, 1) = 2 ^ round(log2(spec.h_rel * max(1, abs(double(x(j + 1))))));
+      spec.hc(P, 1) = spec.hc(1);
+      fp(P, 1) = NaN; fm(P, 1) = NaN; fp2(P, 1) = NaN; fm2(P, 1) = NaN; fc(P, 1) = NaN; fcr(P, 1) = NaN;
+      dirs{P, 1} = probe_direction(P);
+      ana(P, 1) = g(j + 1);
     end
-    if ~(abs(num - ana(p)) <= spec.refine * tol)
-      central(p);
-      half(p);
-    end
+    fill_probes(first:P);
   end
 
   out = struct();
@@ -209,8 +220,266 @@ function out = portcheck_gradcheck(spec, x, varargin)
   out.evals = evals;
   out.file = which(spec.name);
   out.single = is_single;
+  out.s_outcome = s_outcome;
+  out.s_root = s_root;
+  out.s_meas = s_meas;
+  out.s_evals = s_evals;
+  out.s_items = s_items;
+  out.s_confirm = s_confirm;
 
   % --- nested helpers share the workspace above -----------------------------
+
+  function fill_probes(ps)
+    for p = ps
+      if strcmp(spec.method, 'richardson')
+        central(p);
+        half(p);
+      elseif use_complex(spec.block(p) + 1)
+        if isnan(fc(p))
+          complex_eval(p);
+        end
+      else
+        central(p);
+      end
+    end
+    % Probes whose first estimate does not clearly agree get h/2 as well
+    % (the same rule as portcheck's needs_refinement).
+    for p = ps
+      if isfinite(fc(p))
+        num = fc(p);
+        scale = spec.h(p) / spec.h_rel;
+        tol = spec.rtol_c * (max(abs(num), abs(ana(p))) + abs(f0) / scale);
+      else
+        num = (fp(p) - fm(p)) / (2 * spec.h(p));
+        tol = spec.rtol * max(abs(num), abs(ana(p))) + noise / spec.h(p);
+      end
+      if ~(abs(num - ana(p)) <= spec.refine * tol)
+        central(p);
+        half(p);
+      end
+    end
+  end
+
+  function search_one(kk)
+    k = kk;
+    bk = spec.s_block(k) + 1;
+    st = spec.s_start(k);
+    nk = spec.s_len(k);
+    nrows = spec.s_rows(k);
+    ncols = nk / nrows;
+    sxb = double(x(st + (1:nk)));
+    sgn = hash_signs(nk, spec.s_hash(k, :)) .* max(1, abs(sxb(:)));
+    sgb = g(st + (1:nk));
+    cplx = use_complex(bk) && any(strcmp(spec.method, {'auto', 'complex'}));
+    spent = 0;
+    s_step = spec.s_t;
+    nmeas = 1;
+    budget = spec.s_budget(k);
+    root = measure(0, 0, nk);
+    s_root(k, :) = root;
+    code = 0;
+    if significant(root)
+      [how, groups] = bisect(0, nk, root);
+      if strcmp(how, 'done')
+        code = 1;
+        add_items(1, groups(:, 1));
+      elseif strcmp(how, 'spread')
+        cols = [];
+        for r = 1:rows(groups)
+          cols = union(cols, floor(groups(r, 1) / nrows):floor((groups(r, 2) - 1) / nrows));
+        end
+        if ncols > 1 && numel(cols) <= spec.max_leads && all(groups(:, 2) - groups(:, 1) <= nrows)
+          code = 2;
+          add_items(2, cols(:));
+        elseif ncols > 1
+          [how, groups] = bisect(1, nrows, root);
+          if strcmp(how, 'done')
+            code = 3;
+            add_items(3, groups(:, 1));
+          else
+            code = 4 * strcmp(how, 'spread') + 5 * strcmp(how, 'lost') + 6 * strcmp(how, 'budget');
+          end
+        else
+          code = 4;
+        end
+      else
+        code = 5 * strcmp(how, 'lost') + 6 * strcmp(how, 'budget');
+      end
+    end
+    s_outcome(k) = code;
+    s_meas(k) = nmeas;
+    s_evals(k) = spent;
+    % elements to check one by one: each element found, or per wrong line
+    % the element with the largest |g| and the one with the largest |x|
+    if code == 1
+      s_confirm = [s_confirm; st + sort(groups(:, 1))];
+    elseif code == 2 || code == 3
+      lines = s_items(s_items(:, 1) == k, 3);
+      for ln = lines'
+        if code == 2
+          idx = (ln * nrows) + (0:nrows - 1)';
+        else
+          idx = ln + nrows * (0:ncols - 1)';
+        end
+        for vals = {sgb, sxb(:)}
+          [~, i] = max(abs(vals{1}(idx + 1)));
+          j = st + idx(i);
+          if ~any(s_confirm == j)
+            s_confirm = [s_confirm; j];
+          end
+        end
+      end
+    end
+  end
+
+  function add_items(kind, ks)
+    ks = sort(ks(:));
+    s_items = [s_items; [repmat([k kind], numel(ks), 1) ks]];
+  end
+
+  function [how, groups] = bisect(axis, units, root_m)
+    F = [0 units];
+    FM = root_m;
+    while true
+      N = zeros(0, 2);
+      NM = zeros(0, 5);
+      for r = 1:rows(F)
+        lo = F(r, 1); hi = F(r, 2); m = FM(r, :);
+        if hi - lo <= 1
+          N(end + 1, :) = [lo hi];
+          NM(end + 1, :) = m;
+          continue;
+        end
+        if axis == 0 && hi - lo > nrows && mod(lo, nrows) == 0 && mod(hi, nrows) == 0
+          mid = lo + floor((hi - lo) / nrows / 2) * nrows;
+        else
+          mid = lo + floor((hi - lo) / 2);
+        end
+        if nmeas + 2 > budget
+          how = 'budget';
+          groups = F;
+          return;
+        end
+        ma = measure(axis, lo, mid);
+        nmeas = nmeas + 1;
+        if significant(ma)
+          N(end + 1, :) = [lo mid];
+          NM(end + 1, :) = ma;
+        end
+        inferred = [m(1) - ma(1), m(2) - ma(2), m(3) + ma(3), 0, 0];
+        if significant(inferred) || ~significant(ma)
+          mb = measure(axis, mid, hi);
+          nmeas = nmeas + 1;
+          if significant(mb)
+            N(end + 1, :) = [mid hi];
+            NM(end + 1, :) = mb;
+          end
+        end
+      end
+      if isempty(N)
+        how = 'lost'; groups = F; return;
+      end
+      if rows(N) > spec.max_leads
+        how = 'spread'; groups = N; return;
+      end
+      if all(N(:, 2) - N(:, 1) <= 1)
+        how = 'done'; groups = N; return;
+      end
+      F = N;
+      FM = NM;
+    end
+  end
+
+  function m = measure(axis, lo, hi)
+    if axis == 0
+      loc = (lo + 1:hi)';
+    else
+      loc = reshape((lo + 1:hi)' + nrows * (0:ncols - 1), [], 1);
+    end
+    idx = st + loc;
+    sg = sgn(loc);
+    terms = sgb(loc) .* sg;
+    a = sum(terms);
+    aa = sum(abs(terms));
+    if cplx
+      xs = x;
+      xs(idx) = xs(idx) + 1i * spec.s_hc * sg;
+      spent = spent + 1;
+      evals = evals + 1;
+      ok = true;
+      try
+        Jc = f(xs);
+      catch
+        ok = false;
+      end
+      if ok && numel(Jc) == 1 && isfinite(Jc)
+        cv = imag(double(Jc)) / spec.s_hc;
+        m = [cv, a, spec.epsw * spec.analytic_ulps * (aa + abs(cv)), 0, 0];
+        return;
+      end
+    end
+    m = central_m(idx, sg, s_step, a, aa);
+    if spent <= 4 && m(4) == 1 && ~significant(m) && m(5) <= spec.rounding_only * noise / s_step ...
+        && abs(m(1) - m(2)) > spec.significant * m(3) / spec.larger_step
+      % rounding-bound root measurement: retake it with larger steps (see rounding_hides)
+      wide = central_m(idx, sg, spec.larger_step * s_step, a, aa);
+      if wide(3) < m(3)
+        m = wide;
+        s_step = spec.larger_step * s_step;
+      end
+    end
+  end
+
+  function m = central_m(idx, sg, t, a, aa)
+    fv = zeros(1, 6);
+    steps = [t, -t, t / 2, -t / 2];
+    for q = 1:4
+      fv(q) = moved_cost(idx, sg, steps(q));
+    end
+    d1 = (fv(1) - fv(2)) / (2 * t);
+    d2 = (fv(3) - fv(4)) / t;
+    r1 = (4 * d2 - d1) / 3;
+    fl = spec.epsw * aa * (spec.analytic_ulps + 1 / t);
+    m = [r1, a, abs(d1 - d2) + 3 * noise / t + fl, 1, abs(d1 - d2)];
+    gap = abs(m(1) - m(2));
+    if ~significant(m) && m(5) > 0 && gap > spec.significant * (m(3) - m(5))
+      fv(5) = moved_cost(idx, sg, t / 4);
+      fv(6) = moved_cost(idx, sg, -t / 4);
+      d3 = (fv(5) - fv(6)) / (t / 2);
+      r2 = (4 * d3 - d2) / 3;
+      m = [r2, a, abs(r1 - r2) + 6 * noise / t + fl, 1, abs(r1 - r2)];
+    end
+  end
+
+  function v = moved_cost(idx, sg, step)
+    xs = x;
+    xs(idx) = xs(idx) + step * sg;
+    v = double(f(xs));
+    spent = spent + 1;
+    evals = evals + 1;
+  end
+
+  function yes = significant(m)
+    gap = abs(m(1) - m(2));
+    lim = spec.significant * m(3);
+    if ~isfinite(gap)
+      yes = true;
+    elseif lim > 0
+      yes = gap > lim;
+    else
+      yes = gap > 0;
+    end
+  end
+
+  function s = hash_signs(len, hp)
+    % the ±1 pattern of portcheck_direction, before its weights and normalisation
+    Pr = 33554393;
+    i = (1:len)';
+    t = mod(hp(1) * i + hp(2), Pr);
+    t = mod(t .* t + hp(3), Pr);
+    t = mod(t .* t + hp(4), Pr);
+    s = 2 * (2 * t >= Pr) - 1;
+  end
 
   function d = probe_direction(p)
     if spec.kind(p) == 0

@@ -31,6 +31,7 @@ from ._probes import plan_probes, plan_sweeps
 from ._progress import Progress
 from ._python import FunctionFailed, PythonTarget, collect_python
 from ._report import build_report, error_report
+from ._search import plan_search
 from ._static import octave_param_names, static_findings
 from ._verdict import taylor_steps
 
@@ -100,6 +101,7 @@ def check_gradient(
     progress: bool | None = None,
     context: Mapping[str, Any] | None = None,
     wrt: int = 0,
+    bisect: bool = True,
 ) -> Report:
     """Check an analytic gradient against numerical derivatives, and say what is wrong.
 
@@ -111,9 +113,11 @@ def check_gradient(
         Octave function ``[J, grad] = name(x, args...)`` run in ``octave``.
     x0 : array_like
         Point of the check; float32 is honoured (steps and tolerances follow).
-        Never modified: every evaluation gets a copy.
+        Never modified: every evaluation gets a new array.
     args : sequence
-        Extra arguments (copied for every Python call).
+        Extra arguments. Array arguments are copied once per check and every
+        call gets those copies; a function that writes into them is reported
+        (``mutates-input``) and from then on gets a fresh copy per call.
     layout : Layout or list of (name, shape), optional
         Blocks of the unrolled x (``[("Theta1", (25, 401)), ("Theta2", (10, 26))]``),
         column-major as Octave unrolls. Findings and tables are per block.
@@ -147,6 +151,13 @@ def check_gradient(
         Position of x among the function's arguments, for references written
         ``linearRegCostFunction(X, y, theta, lambda)`` (``wrt=2``): the call is
         ``fun(*args[:wrt], x, *args[wrt:])``.
+    bisect : bool
+        In sampled mode, also search every sampled block by group testing:
+        one directional derivative over the whole block with an estimated
+        error bound, halved down to the wrong element (about 1.5·log2(n)
+        measurements per wrong element), or to the wrong rows or columns.
+        A block that agrees certifies that no single element is off by more
+        than the bound. ``False``: the sampled probes only.
 
     Returns
     -------
@@ -154,7 +165,8 @@ def check_gradient(
         ``report.ok`` is False when a gradient error was found; ``findings``
         name the kind and block; ``tables`` hold the per-block statistics, the
         worst probes and the Taylor test; ``details["evaluations"]`` counts the
-        calls of ``fun``.
+        calls of ``fun``. An error localized to an element carries
+        ``finding.element``, its 0-based flat index into ``x0``.
 
     Notes
     -----
@@ -178,6 +190,8 @@ def check_gradient(
     (False, ['scale'])
     """
     _validate(method, directions, elements, max_full)
+    if not isinstance(bisect, (bool, np.bool_)):
+        raise InputError(f"bisect must be True or False, got {bisect!r}.")
     if rtol is not None and not (isinstance(rtol, (int, float)) and 0 < rtol < 1):
         raise InputError(f"rtol must be a number in (0, 1), got {rtol!r}.")
     x0a = _as_x(x0)
@@ -217,7 +231,7 @@ def check_gradient(
 
     if is_octave:
         return _check_octave(fun, octave, x0a, x, tuple(args), lay, method, full_mode, directions, elements,
-                             rtol, rng, title, notes, nondet_tol, progress, context, t0, int(wrt))
+                             rtol, rng, title, notes, nondet_tol, progress, context, t0, int(wrt), bool(bisect))
 
     static = static_findings(fun, int(wrt))
     ctx = dict(constants_context(fun, args, wrt=int(wrt)))
@@ -247,7 +261,8 @@ def check_gradient(
         prec = Precision(prec.dtype, rtol)
         probes = plan_probes(lay, x, prec, full_mode, directions, elements, rng)
         sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng)
-        ev = collect_python(target, x, f0, g, lay, prec, probes, method, sweeps, bar)
+        plan = plan_search(lay, prec, full_mode, directions, elements, rng) if bisect else None
+        ev = collect_python(target, x, f0, g, lay, prec, probes, method, sweeps, bar, plan)
     ev.f0_again, ev.g_again = f0b, gb
     ev.mutation, ev.arg_mutations = target.mutation, target.arg_mutations
     ev.seconds = time.perf_counter() - t0
@@ -265,15 +280,17 @@ def _count_note(ev: Any) -> list[str]:
 def _check_octave(name: str, octave: Any, x0a: np.ndarray, x: np.ndarray, args: tuple, lay: Layout, method: str,
                   full_mode: bool, directions: int, elements: int, rtol: float | None,
                   rng: np.random.Generator, title: str, notes: list[str], nondet_tol: float,
-                  progress: bool | None, context: Mapping[str, Any] | None, t0: float, wrt: int) -> Report:
+                  progress: bool | None, context: Mapping[str, Any] | None, t0: float, wrt: int,
+                  bisect: bool = True) -> Report:
     from ._octave import collect_octave
 
     prec = Precision(working_precision(x0a).dtype, rtol)
     probes = plan_probes(lay, x, prec, full_mode, directions, elements, rng)
     sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng)
+    plan = plan_search(lay, prec, full_mode, directions, elements, rng) if bisect else None
     try:
         with Progress(f"gradient check of {name} in Octave", enabled=progress):
-            ev = collect_octave(octave, name, x0a, args, lay, prec, probes, method, sweeps, wrt)
+            ev = collect_octave(octave, name, x0a, args, lay, prec, probes, method, sweeps, wrt, plan)
     except OctaveError as exc:
         return error_report(title, "octave-error", str(exc))
     except FunctionFailed as exc:

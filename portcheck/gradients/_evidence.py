@@ -82,13 +82,40 @@ class Evidence:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
+    #: block -> what the group-testing search concluded (see :mod:`._search`)
+    search: dict[int, Any] = field(default_factory=dict)
+    #: indices of the probes the search added (elements it found, checked one by one)
+    search_probes: list[int] = field(default_factory=list)
+    _sweep_dirs: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
         return int(self.x.size)
 
+    def sweep_local(self, sweep: Sweep) -> np.ndarray:
+        """A sweep's direction over its own range (computed once per check)."""
+        from ._probes import block_direction
+
+        key = id(sweep)
+        if key not in self._sweep_dirs:
+            self._sweep_dirs[key] = block_direction(self.x[sweep.start:sweep.start + sweep.length], sweep.hashp)
+        return self._sweep_dirs[key]
+
     def sweep_direction(self, sweep: Sweep) -> np.ndarray:
         """The dense direction a sweep moves along."""
-        from ._probes import dense_direction
+        d = np.zeros(self.x.size)
+        d[sweep.start:sweep.start + sweep.length] = self.sweep_local(sweep)
+        return d
 
-        return dense_direction(self.x, sweep.start, sweep.length, sweep.hashp)
+    def sweep_analytic(self, sweep: Sweep) -> float:
+        """``g · d`` along a sweep."""
+        return float(self.g[sweep.start:sweep.start + sweep.length] @ self.sweep_local(sweep))
+
+    def add_probes(self, more: Probes) -> list[int]:
+        """Append probes (their measurements not taken yet); returns their indices."""
+        first = len(self.probes)
+        self.probes = self.probes.extended(more)
+        pad = np.full(len(more), np.nan)
+        for name in ("fp", "fm", "fp2", "fm2", "fc", "fcr"):
+            setattr(self, name, np.concatenate([getattr(self, name), pad]))
+        return list(range(first, len(self.probes)))

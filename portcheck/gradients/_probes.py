@@ -22,7 +22,7 @@ from ._evidence import Sweep
 from ._precision import Precision, pow2
 
 __all__ = ["HASH_PRIME", "Probes", "hashed_signs", "block_direction", "dense_direction", "plan_probes",
-           "plan_sweeps", "random_hash", "trial_step"]
+           "plan_sweeps", "random_hash", "trial_step", "element_probes"]
 
 #: Largest prime below 2**25: squares of residues stay below 2**50, exact in
 #: float64, so NumPy and Octave compute the same integers.
@@ -128,6 +128,13 @@ class Probes:
                 out[p] = float(g[s:s + n] @ self.local_direction(p, x))
         return out
 
+    def extended(self, other: Probes) -> Probes:
+        """These probes followed by ``other``'s (for elements added after the first stage)."""
+        out = Probes(*(np.concatenate([getattr(self, k), getattr(other, k)]) for k in
+                       ("kind", "block", "index", "start", "length", "hashp", "h", "hc")))
+        out._cache.update(self._cache)  # directions are costly to rebuild at n = 1e6
+        return out
+
     def first_of_block(self) -> dict[int, int]:
         """Block -> its first probe (used for the complex-step trial)."""
         out: dict[int, int] = {}
@@ -203,6 +210,16 @@ def plan_probes(
     hc = np.full(kind_a.size, prec.h_complex)
     return Probes(kind_a, block_a, index_a, starts, lengths,
                   np.array(hashp, dtype=np.float64).reshape(-1, 4), h, hc)
+
+
+def element_probes(layout: Layout, x: np.ndarray, prec: Precision, indices: list[int]) -> Probes:
+    """Single-element probes at flat ``indices`` (steps as in :func:`plan_probes`)."""
+    idx = np.array(indices, dtype=np.int64)
+    blocks = [layout.block_of(int(j))[0] for j in idx]
+    block = np.array([layout.blocks.index(b) for b in blocks], dtype=np.int64)
+    return Probes(np.full(idx.size, ELEMENT, dtype=np.int64), block, idx,
+                  np.array([b.start for b in blocks], dtype=np.int64), np.array([b.size for b in blocks], dtype=np.int64),
+                  np.zeros((idx.size, 4)), prec.element_steps(x[idx]).reshape(-1), np.full(idx.size, prec.h_complex))
 
 
 def _rms_scale(x_block: np.ndarray) -> float:

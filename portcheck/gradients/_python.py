@@ -18,8 +18,10 @@ import numpy as np
 from ..inputs import Layout
 from ._evidence import Evidence, Sweep, nan_array
 from ._precision import Precision
-from ._probes import Probes, block_direction, trial_step
+from ._probes import Probes, element_probes, hashed_signs, trial_step
 from ._progress import Progress
+from ._search import (LARGER_STEP, Group, Measurement, SearchPlan, central_measurement, complex_measurement,
+                      confirm_elements, group_view, rounding_hides, search_block, truncation_hides)
 from ._verdict import complex_consistent, needs_refinement, noise_level
 
 __all__ = ["PythonTarget", "FunctionFailed", "collect_python"]
@@ -55,12 +57,18 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class PythonTarget:
-    """Calls ``fun(x, *args)`` on fresh copies and counts the calls.
+    """Calls ``fun(x, *args)`` on fresh points and counts the calls.
 
-    ``x`` is handed over in the caller's shape and dtype; array arguments are
-    copied for every call so a port that writes into them cannot change the
-    caller's data (or the next evaluation).
+    ``x`` is handed over in the caller's shape and dtype, a new array for
+    every call. The array arguments are copied once per check: every call
+    gets those private copies, so a port that writes into them can never
+    change the caller's data. Whether it writes is checked after the first
+    call (and once more by :meth:`finish`); from the first write on, each
+    call gets a fresh copy again so that evaluations stay comparable.
     """
+
+    #: Calls after which x is compared with what was sent.
+    WATCH = 4
 
     def __init__(self, fun: Callable[..., Any], grad: Callable[..., Any] | None, args: Sequence[Any],
                  shape: tuple[int, ...], dtype: np.dtype, wrt: int = 0) -> None:
@@ -74,20 +82,45 @@ class PythonTarget:
         self.grad_evals = 0
         self.mutation: dict[str, Any] | None = None
         self.arg_mutations: list[dict[str, Any]] = []
-        self._args_checked = False
+        self._sent = tuple(_copy_arg(a) for a in self.args)
+        self._recopy = False
         self.raw_outputs: tuple[Any, Any] | None = None
         self.tick: Callable[[], None] = lambda: None
 
-    def _point(self, flat: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
-        """A fresh array in the caller's shape and dtype (column-major, as x(:) in Octave)."""
-        return np.reshape(np.array(flat, dtype=dtype or self.dtype, copy=True), self.shape, order="F")
+    def _point(self, flat: np.ndarray, dtype: np.dtype | None = None, fresh: bool = False) -> np.ndarray:
+        """The point in the caller's shape and dtype (column-major, as x(:) in Octave).
 
-    def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None) -> Any:
-        x = self._point(flat, dtype)
+        ``fresh`` says ``flat`` is a new 1-D array nobody else holds, already
+        in the right dtype: it is handed over as it is (reshaping a
+        contiguous vector column-major is a view), not copied again.
+        """
+        want = np.dtype(dtype or self.dtype)
+        if not (fresh and flat.dtype == want and flat.ndim == 1 and flat.flags.c_contiguous):
+            flat = np.array(flat, dtype=want, copy=True)
+        return np.reshape(flat, self.shape, order="F")
+
+    def _check_args(self) -> None:
+        for i, (orig, used) in enumerate(zip(self.args, self._sent)):
+            pos = i + 1 + (i >= self.wrt)
+            if not _same(orig, used) and all(m["argument"] != pos for m in self.arg_mutations):
+                self.arg_mutations.append({"argument": pos})
+                self._recopy = True
+
+    def finish(self) -> None:
+        """Compare the arguments with the caller's once more, for a port that writes into them late."""
+        if not self._recopy:
+            self._check_args()
+
+    def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
+              fresh: bool = False) -> Any:
+        x = self._point(flat, dtype, fresh)
+        calls = self.evals + self.grad_evals
         # A port that writes into x does so on every call: the first few calls are enough to see it.
-        watch = self.mutation is None and self.evals + self.grad_evals <= 4
+        watch = self.mutation is None and calls <= self.WATCH
         sent = x.copy() if watch else None
-        args = tuple(_copy_arg(a) for a in self.args)
+        if self._recopy:
+            self._sent = tuple(_copy_arg(a) for a in self.args)
+        args = self._sent
         try:
             out = fn(*args[:self.wrt], x, *args[self.wrt:])
         finally:
@@ -96,11 +129,8 @@ class PythonTarget:
             changed = np.flatnonzero((x != sent).reshape(-1, order="F"))
             self.mutation = {"elements_changed": int(changed.size), "first": int(changed[0]) if changed.size else -1,
                              "max_change": float(np.max(np.abs(x - sent))) if np.isrealobj(x) else None}
-        if not self._args_checked:
-            self._args_checked = True
-            for i, (orig, used) in enumerate(zip(self.args, args)):
-                if not _same(orig, used):
-                    self.arg_mutations.append({"argument": i + 1 + (i >= self.wrt)})
+        if calls == 0:
+            self._check_args()
         return out
 
     @staticmethod
@@ -137,18 +167,18 @@ class PythonTarget:
             self.raw_outputs = (cost, garr.copy())
         return float(np.real(cost)), np.array(garr, dtype=np.float64).reshape(-1, order="F")
 
-    def value(self, flat: np.ndarray) -> float:
+    def value(self, flat: np.ndarray, fresh: bool = False) -> float:
         self.evals += 1
-        return float(np.real(self._cost(self._call(self.fun, flat), split=True)))
+        return float(np.real(self._cost(self._call(self.fun, flat, fresh=fresh), split=True)))
 
-    def complex_value(self, zflat: np.ndarray) -> tuple[complex | None, str]:
+    def complex_value(self, zflat: np.ndarray, fresh: bool = False) -> tuple[complex | None, str]:
         """Cost at a complex point, or None and the reason it cannot be used."""
         self.evals += 1
         cdt = np.complex64 if self.dtype == np.float32 else np.complex128
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                out = self._cost(self._call(self.fun, zflat, np.dtype(cdt)), split=True)
+                out = self._cost(self._call(self.fun, zflat, np.dtype(cdt), fresh=fresh), split=True)
             except FunctionFailed:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure means "not complex-safe"
@@ -183,49 +213,78 @@ def collect_python(
     method: str,
     sweeps: list[Sweep],
     progress: Progress,
+    plan: SearchPlan | None = None,
 ) -> Evidence:
     """Run the evaluation stages for a Python ``fun`` and return the evidence."""
     P = len(probes)
     ev = Evidence(x=x, layout=layout, prec=prec, f0=f0, g=g, probes=probes,
                   fp=nan_array(P), fm=nan_array(P), fp2=nan_array(P), fm2=nan_array(P),
                   fc=nan_array(P), fcr=nan_array(P))
-    ana = probes.analytic(g, x)
     dtype = target.dtype
-
-    base = x.astype(dtype)  # points are formed in the port's own precision
+    cdt = np.dtype(np.complex64 if dtype == np.float32 else np.complex128)
+    base = x.astype(dtype)  # points are formed in the port's own precision, from one copy of x
 
     def along(s: int, n: int, d: np.ndarray, step: float) -> float:
-        xs = base.copy()
-        xs[s:s + n] += (step * d).astype(dtype)
-        return target.value(xs)
+        # One new array written once: no full-length temporaries per evaluation.
+        xs = np.empty_like(base)
+        xs[:s] = base[:s]
+        xs[s + n:] = base[s + n:]
+        seg = xs[s:s + n]
+        np.multiply(d, step, out=seg, casting="same_kind")
+        seg += base[s:s + n]
+        return target.value(xs, fresh=True)
 
     def along_complex(s: int, n: int, d: np.ndarray, hc: float) -> tuple[complex | None, str]:
-        z = x.astype(np.complex128)
+        z = base.astype(cdt)
         z[s:s + n] += 1j * hc * d
-        return target.complex_value(z)
+        return target.complex_value(z, fresh=True)
 
     def fill_central(p: int) -> None:
         if np.isnan(ev.fp[p]):
-            s, n, d, h = int(probes.start[p]), int(probes.length[p]), probes.local_direction(p, x), probes.h[p]
+            pr = ev.probes
+            s, n, d, h = int(pr.start[p]), int(pr.length[p]), pr.local_direction(p, x), pr.h[p]
             ev.fp[p], ev.fm[p] = along(s, n, d, h), along(s, n, d, -h)
 
     def fill_half(p: int) -> None:
         if np.isnan(ev.fp2[p]):
-            s, n, d, h = int(probes.start[p]), int(probes.length[p]), probes.local_direction(p, x), probes.h[p]
+            pr = ev.probes
+            s, n, d, h = int(pr.start[p]), int(pr.length[p]), pr.local_direction(p, x), pr.h[p]
             ev.fp2[p], ev.fm2[p] = along(s, n, d, h / 2), along(s, n, d, -h / 2)
 
     def fill_complex(p: int) -> None:
-        s, n, d = int(probes.start[p]), int(probes.length[p]), probes.local_direction(p, x)
-        value, _ = along_complex(s, n, d, probes.hc[p])
+        pr = ev.probes
+        s, n, d = int(pr.start[p]), int(pr.length[p]), pr.local_direction(p, x)
+        value, _ = along_complex(s, n, d, pr.hc[p])
         if value is not None:
-            ev.fc[p], ev.fcr[p] = value.imag / probes.hc[p], value.real
+            ev.fc[p], ev.fcr[p] = value.imag / pr.hc[p], value.real
+
+    def fill(todo: list[int]) -> None:
+        """One estimate per probe, then Richardson for those that stay ambiguous."""
+        for p in todo:
+            b = int(ev.probes.block[p])
+            if method == "richardson":
+                fill_central(p)
+                fill_half(p)
+            elif ev.complex_status.get(b) == "ok":
+                if np.isnan(ev.fc[p]):
+                    fill_complex(p)
+            else:
+                fill_central(p)
+        ambiguous = needs_refinement(ev, ev.probes.analytic(g, x))
+        refine = [p for p in todo if ambiguous[p]]
+        progress.set_total(target.evals + 4 * len(refine))
+        for p in refine:
+            fill_central(p)
+            fill_half(p)
 
     per_probe = 1 if method in ("auto", "complex") else 2 if method == "central" else 4
     progress.set_total(target.evals + sum(len(sw.hs) for sw in sweeps) + 3 * len(layout) + P * per_probe)
 
     # Taylor sweeps first: their smallest steps also measure how noisy f is.
     ev.sweeps = sweeps
-    _taylor_python(ev, target, dtype)
+    for sw in sweeps:
+        d = ev.sweep_local(sw)
+        sw.f = np.array([along(sw.start, sw.length, d, h) for h in sw.hs])
     ev.noise, ev.noise_sigma = noise_level(f0, sweeps, prec)
     noise = ev.noise
 
@@ -236,7 +295,7 @@ def collect_python(
             if sw.block < 0:
                 continue
             s, n = sw.start, sw.length
-            d = block_direction(x[s:s + n], sw.hashp)
+            d = ev.sweep_local(sw)
             h, hc = float(trial_step(x[s:s + n], prec)), prec.h_complex
             value, why = along_complex(s, n, d, hc)
             fp, fm = along(s, n, d, h), along(s, n, d, -h)
@@ -256,28 +315,68 @@ def collect_python(
     per_block = {b: (1 if ev.complex_status.get(b) == "ok" else 4 if method == "richardson" else 2)
                  for b in range(len(layout))}
     progress.set_total(target.evals + sum(per_block[int(b)] for b in probes.block))
-    for p in range(P):
-        b = int(probes.block[p])
-        if method == "richardson":
-            fill_central(p)
-            fill_half(p)
-        elif ev.complex_status.get(b) == "ok":
-            if np.isnan(ev.fc[p]):
-                fill_complex(p)
-        else:
-            fill_central(p)
+    fill(list(range(P)))
 
-    refine = np.flatnonzero(needs_refinement(ev, ana))
-    progress.set_total(target.evals + 4 * refine.size)
-    for p in refine:
-        fill_central(p)
-        fill_half(p)
+    if plan is not None:
+        _search_python(ev, target, base, cdt, plan, method)
+        picks = [j for bs in ev.search.values() for j in bs.confirm]
+        if picks:
+            ev.search_probes = ev.add_probes(element_probes(layout, x, prec, picks))
+            fill(ev.search_probes)
 
     ev.evals, ev.grad_evals = target.evals, target.grad_evals
+    target.finish()
     return ev
 
 
-def _taylor_python(ev: Evidence, target: PythonTarget, dtype: np.dtype) -> None:
-    for sw in ev.sweeps:
-        d = ev.sweep_direction(sw)
-        sw.f = np.array([target.value(ev.x.astype(dtype) + (h * d).astype(dtype)) for h in sw.hs])
+def _search_python(ev: Evidence, target: PythonTarget, base: np.ndarray, cdt: np.dtype, plan: SearchPlan,
+                   method: str) -> None:
+    """Group testing on every planned block (rules in :mod:`._search`), in-process."""
+    dtype, eps, t = target.dtype, ev.prec.eps, plan.t
+    for bi, hp in plan.hashes.items():
+        blk = ev.layout.blocks[bi]
+        x_b, g_b = ev.x[blk.slice], ev.g[blk.slice]
+        signed = hashed_signs(blk.size, hp) * np.maximum(1.0, np.abs(x_b))
+        use_complex = method in ("auto", "complex") and ev.complex_status.get(bi) == "ok"
+        spent = [0]
+        step = [t]  # the block's step: t, or LARGER_STEP·t when the root measurement was rounding-bound
+
+        def value_at(group: Group, s_g: np.ndarray, step: float, blk=blk) -> float:
+            xs = base.copy()
+            view = group_view(xs[blk.slice], blk.shape, group)
+            view += (step * s_g).astype(dtype, copy=False)
+            spent[0] += 1
+            return target.value(xs, fresh=True)
+
+        def measure(group: Group, blk=blk, g_b=g_b, signed=signed, use_complex=use_complex) -> Measurement:
+            s_g = group_view(signed, blk.shape, group)
+            terms = group_view(g_b, blk.shape, group) * s_g
+            a, a_abs = float(np.sum(terms)), float(np.sum(np.abs(terms)))
+            if use_complex:
+                z = base.astype(cdt)
+                view = group_view(z[blk.slice], blk.shape, group)
+                view.imag += plan.hc * s_g
+                spent[0] += 1
+                value, why = target.complex_value(z, fresh=True)
+                if value is not None and not why:
+                    return complex_measurement(value.imag / plan.hc, a, a_abs, eps)
+            m = central(group, s_g, step[0], a, a_abs)
+            if spent[0] <= 4 and rounding_hides(m, ev.noise, step[0]):
+                wide = central(group, s_g, LARGER_STEP * step[0], a, a_abs)
+                if wide.sigma < m.sigma:
+                    m, step[0] = wide, LARGER_STEP * step[0]
+            return m
+
+        def central(group: Group, s_g: np.ndarray, t: float, a: float, a_abs: float) -> Measurement:
+            pair = (value_at(group, s_g, t), value_at(group, s_g, -t))
+            half = (value_at(group, s_g, t / 2), value_at(group, s_g, -t / 2))
+            m = central_measurement(pair, half, t, a, a_abs, ev.noise, eps)
+            if truncation_hides(m):
+                quarter = (value_at(group, s_g, t / 4), value_at(group, s_g, -t / 4))
+                m = central_measurement(pair, half, t, a, a_abs, ev.noise, eps, quarter)
+            return m
+
+        result = search_block(bi, blk.shape, measure)
+        result.evaluations = spent[0]
+        result.confirm = [blk.start + j for j in confirm_elements(result, blk.shape, g_b, x_b)]
+        ev.search[bi] = result

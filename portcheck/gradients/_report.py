@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from ..report import Finding, Report, Table, merge_findings
 from ._evidence import Evidence
 from ._explain import block_pattern, explain_block
 from ._probes import ELEMENT
+from ._search import SIGNIFICANT
 from ._static import complex_hints_python, octave_ctranspose_lines
 from ._verdict import BAD, KINK, OK, Judgement, TaylorResult, judge, taylor_verdict
 
@@ -169,7 +171,7 @@ def build_report(
     taylor: dict[int, TaylorResult] = {}
     for sw in ev.sweeps:
         if sw.f is not None:
-            taylor[sw.block] = taylor_verdict(sw, float(ev.g @ ev.sweep_direction(sw)), ev)
+            taylor[sw.block] = taylor_verdict(sw, ev.sweep_analytic(sw), ev)
     kink_blocks = {int(b) for b in ev.probes.block[jd.status == KINK]}
     if kink_blocks:
         kink_blocks.add(-1)  # the direction over all of x crosses them too
@@ -189,6 +191,8 @@ def build_report(
         bad_blocks = []
     findings += _block_findings(ev, jd, taylor, kink_blocks, bad_blocks, full, context)
     findings += _kink_findings(ev, jd)
+    if not captured and not ev.prec.single:
+        findings += _search_findings(ev, jd, bad_blocks, kink_blocks)
     overall = taylor.get(-1)
     if overall is not None and overall.verdict == "first-order" and not bad_blocks and not captured \
             and not ev.prec.single and not kink_blocks:
@@ -217,6 +221,7 @@ def build_report(
         "taylor": {("all" if b < 0 else lay.blocks[b].name): t.to_dict() for b, t in taylor.items()},
         "blocks": _block_details(ev, jd),
         "estimates": dict(Counter(jd.how)),
+        "search": {lay.blocks[b].name: r.to_dict() for b, r in ev.search.items()},
         "seconds": ev.seconds,
     })
     return Report(check="gradient", title=title, findings=merge_findings(findings), tables=tuple(tables),
@@ -232,7 +237,8 @@ def _with_taylor(f: Finding, tr: TaylorResult | None, kinks: bool, block: str | 
     evidence = dict(f.evidence)
     if tr is not None:
         evidence["taylor"] = tr.to_dict()
-    return Finding(f.kind, f.severity, f.message + _taylor_text(tr, kinks), f.output or OUTPUT, block, evidence)
+    return replace(f, message=f.message + _taylor_text(tr, kinks), output=f.output or OUTPUT, block=block,
+                   evidence=evidence)
 
 
 def _block_findings(ev: Evidence, jd: Judgement, taylor: Mapping[int, TaylorResult], kink_blocks: set[int],
@@ -273,10 +279,17 @@ def _block_findings(ev: Evidence, jd: Judgement, taylor: Mapping[int, TaylorResu
             continue
         # The shared diagnosis first; the directional hypotheses when it can only say "mismatch".
         found = [f for f in (shared or []) if f.block == blk.name and f.severity == "error"]
-        if not found or all(f.kind == "mismatch" for f in found):
+        res = ev.search.get(bi)
+        if res is not None and res.outcome == "elements" and not found and any(
+                jd.status[p] == BAD for p in ev.search_probes if ev.probes.block[p] == bi):
+            # The bisection measured the rest of the block and found it right: no block-wide cause applies.
+            found = [_located_finding(ev, jd, bi)]
+        elif not found or all(f.kind == "mismatch" for f in found):
             own = explain_block(bi, ev, jd, context, OUTPUT)
             if own is not None:
                 found = [own]
+        if not found and any(jd.status[p] == BAD for p in ev.search_probes if ev.probes.block[p] == bi):
+            found = [_located_finding(ev, jd, bi)]
         if not found:
             pattern = _block_pattern(ev, jd, bi) if full else "-"
             found = [Finding(
@@ -287,8 +300,76 @@ def _block_findings(ev: Evidence, jd: Judgement, taylor: Mapping[int, TaylorResu
                 output=OUTPUT, block=blk.name,
                 evidence={"bad": int(sel.size), "probes": int(in_b.sum()), "worst": _where(ev, worst),
                           "analytic": float(jd.ana[worst]), "numerical": float(jd.num[worst]),
-                          "pattern": pattern})]
-        out += [_with_taylor(f, tr, bi in kink_blocks, f.block or blk.name) for f in found]
+                          "pattern": pattern},
+                element=int(ev.probes.index[worst]) if ev.probes.kind[worst] == ELEMENT else None)]
+        out += [_with_taylor(_pinned(ev, jd, bi, f), tr, bi in kink_blocks, f.block or blk.name) for f in found]
+    return out
+
+
+def _pinned(ev: Evidence, jd: Judgement, bi: int, f: Finding) -> Finding:
+    """A diagnosis of a block whose error the bisection pinned to single elements says which."""
+    res = ev.search.get(bi)
+    if f.element is not None or res is None or res.outcome != "elements":
+        return f
+    bad = [p for p in ev.search_probes if ev.probes.block[p] == bi and jd.status[p] == BAD]
+    if not bad:
+        return f
+    worst = max(bad, key=lambda p: jd.score[p])
+    j = int(ev.probes.index[worst])
+    return replace(f, element=j, message=f"{f.message} Bisection pinned the error to {_where(ev, worst)} "
+                                         f"(flat index {j} of x0) in {res.evaluations} evaluations.")
+
+
+def _lines(kind: str, ks: Sequence[int]) -> str:
+    shown = ", ".join(str(k + 1) for k in ks)
+    return f"{kind}{'s' * (len(ks) > 1)} {shown}"
+
+
+def _located_finding(ev: Evidence, jd: Judgement, bi: int) -> Finding:
+    """A block's error that the bisection pinned to elements, or to whole rows or columns."""
+    blk = ev.layout.blocks[bi]
+    res = ev.search[bi]
+    mine = [p for p in ev.search_probes if ev.probes.block[p] == bi]
+    bad = [p for p in mine if jd.status[p] == BAD]
+    worst = max(bad, key=lambda p: jd.score[p])
+    a, num = float(jd.ana[worst]), float(jd.num[worst])
+    rel = abs(a - num) / max(abs(num), abs(a))
+    how = (f"found by bisection of the {blk.size:,} elements of {blk.name} in {res.evaluations} evaluations "
+           f"({res.measurements} directional derivatives)")
+    where = f"{_where(ev, worst)} (flat index {int(ev.probes.index[worst])} of x0)"
+    if res.outcome in ("columns", "rows"):
+        lines = _lines("column", res.columns) if res.outcome == "columns" else _lines("row", res.rows)
+        what = (f"the analytic gradient of {blk.name} is wrong along whole {lines} (every element there, not "
+                f"a few), {how}; e.g. {where}: analytic {a:.6g}, numerical {num:.6g} ({jd.how[worst]}, relative "
+                f"error {rel:.2g}).")
+    else:
+        others = [_where(ev, p) for p in bad if p != worst]
+        also = f"; also wrong: {', '.join(others)}" if others else ""
+        what = (f"the analytic gradient is wrong at {where}: analytic {a:.6g}, numerical {num:.6g} "
+                f"({jd.how[worst]}, relative error {rel:.2g}), {how}{also}. The rest of {blk.name} agrees.")
+    return Finding("mismatch", "error", what, OUTPUT, blk.name,
+                   {"worst": _where(ev, worst), "analytic": a, "numerical": num, "relative_error": rel,
+                    "bad": len(bad), "pattern": res.outcome, "columns": [c + 1 for c in res.columns],
+                    "rows": [r + 1 for r in res.rows], "search": res.to_dict()},
+                   element=int(ev.probes.index[worst]))
+
+
+def _search_findings(ev: Evidence, jd: Judgement, bad_blocks: list[int], kink_blocks: set[int]) -> list[Finding]:
+    """A block whose whole-block derivative disagrees although no probe and no half could say where."""
+    out = []
+    for bi, res in ev.search.items():
+        if bi in bad_blocks or bi in kink_blocks or res.outcome not in ("spread", "budget"):
+            continue
+        blk = ev.layout.blocks[bi]
+        r = res.root
+        out.append(Finding(
+            "mismatch", "warning",
+            f"the derivative of the cost along a random direction over all of {blk.name} is {r.value:.6g}, the "
+            f"analytic gradient says {r.analytic:.6g}: {r.gap / r.sigma:.1f} times the estimated error of the "
+            f"measurement ({r.sigma:.2g}), yet the error is spread too thin to localize (no few elements, rows or "
+            "columns hold it) and no sampled probe misses its tolerance. A small error everywhere in the "
+            f"block: re-run with full=True to compare every element.",
+            OUTPUT, blk.name, {"search": res.to_dict()}))
     return out
 
 
@@ -406,21 +487,37 @@ def _block_table(ev: Evidence, jd: Judgement, taylor: Mapping[int, TaylorResult]
         pattern = _block_pattern(ev, jd, bi) if (full and bad) else "-"
         rows.append((blk.name, "×".join(str(s) for s in blk.shape), checked, bad, kinks,
                      _subs(ev, worst), fig, threshold, _estimate_label([jd.how[p] for p in sel]),
-                     _taylor_short(tr, bi in kink_blocks), pattern))
+                     _taylor_short(tr, bi in kink_blocks), pattern, _search_short(ev, bi)))
     columns = ["block", "shape", "checked", "bad", "kinks", "worst at", "rel. diff", "threshold", "estimate",
-               "Taylor", "pattern"]
+               "Taylor", "pattern", "bisection"]
     # Columns that say nothing in this report are left out, so the table fits a terminal.
     drop = set()
     if not any(r[4] for r in rows):
         drop.add(4)
     if all(r[10] == "-" for r in rows):
         drop.add(10)
+    if all(r[11] == "-" for r in rows):
+        drop.add(11)
     keep = [i for i in range(len(columns)) if i not in drop]
     return Table(
         "Gradient check per block (checked: elements, or d random directions + e elements; "
-        "rel. diff = norm(num-ana)/norm(num+ana), passes below threshold)",
+        "rel. diff = norm(num-ana)/norm(num+ana), passes below threshold"
+        + ("; bisection: a block that agrees resolves any one element off by more than ±bound·max(1,|x|)"
+           if any(r[11] != "-" for r in rows) else "") + ")",
         tuple(columns[i] for i in keep),
         tuple(tuple(r[i] for i in keep) for r in rows))
+
+
+def _search_short(ev: Evidence, bi: int) -> str:
+    res = ev.search.get(bi)
+    if res is None:
+        return "-"
+    if res.outcome == "clean":
+        return f"agrees (bound {SIGNIFICANT * res.root.sigma:.1e})"
+    text = {"elements": f"{len(res.elements)} element{'s' * (len(res.elements) > 1)}",
+            "columns": _lines("column", res.columns), "rows": _lines("row", res.rows),
+            "spread": "spread over the block", "lost": "not localized", "budget": "budget spent"}[res.outcome]
+    return f"{text} ({res.evaluations} evals)"
 
 
 def _worst_table(ev: Evidence, jd: Judgement, k: int = 5) -> Table:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import dis
 import functools
-import inspect
 import linecache
 import types
 from collections.abc import Callable
@@ -84,36 +83,52 @@ def _parsed(filename: str) -> ast.Module | None:
         return None
 
 
-def _node_of(fun: types.FunctionType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
-    try:
-        filename = inspect.getsourcefile(fun) or fun.__code__.co_filename
-    except TypeError:
-        return None
+@functools.lru_cache(maxsize=32)
+def _file_index(filename: str) -> tuple[dict[ast.AST, ast.AST], dict[int, list[ast.AST]]] | None:
+    """Parents of every node of a source file, and its functions by first line (built once per file)."""
     tree = _parsed(filename)
     if tree is None:
         return None
-    code = fun.__code__
-    params = list(code.co_varnames[:code.co_argcount])
     parents: dict[ast.AST, ast.AST] = {}
-    found = None
+    by_line: dict[int, list[ast.AST]] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) and found is None:
+        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
             line = node.lineno if isinstance(node, ast.Lambda) else min(
                 [node.lineno] + [d.lineno for d in node.decorator_list])
-            if line != code.co_firstlineno:
-                continue
-            if isinstance(node, ast.FunctionDef) and node.name != code.co_name:
-                continue
-            if [a.arg for a in (*node.args.posonlyargs, *node.args.args)] == params:
-                found = node
-    return (found, parents) if found is not None else None
+            by_line.setdefault(line, []).append(node)
+    return parents, by_line
+
+
+def _node_of(fun: types.FunctionType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
+    return _node_of_code(fun.__code__)
+
+
+def _node_of_code(code: types.CodeType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
+    index = _file_index(code.co_filename)
+    if index is None:
+        return None
+    parents, by_line = index
+    params = list(code.co_varnames[:code.co_argcount])
+    for node in by_line.get(code.co_firstlineno, []):
+        if isinstance(node, ast.FunctionDef) and node.name != code.co_name:
+            continue
+        if [a.arg for a in (*node.args.posonlyargs, *node.args.args)] == params:
+            return node, parents
+    return None
 
 
 def _late_bound(fun: types.FunctionType) -> list[str]:
     """Names the closure reads that are loop variables of a loop enclosing its definition."""
-    located = _node_of(fun)
+    return list(_late_bound_code(fun.__code__))
+
+
+@functools.lru_cache(maxsize=256)
+def _late_bound_code(code: types.CodeType) -> tuple[str, ...]:
+    # Keyed on the code object: every closure made from one definition shares it, so repeated checks
+    # (and the lambdas a loop creates) walk the source once.
+    located = _node_of_code(code)
     if located is None:
         return []
     node, parents = located
@@ -141,7 +156,7 @@ def _late_bound(fun: types.FunctionType) -> list[str]:
         for t in targets:
             loop_vars |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
         cur = parents.get(cur)
-    return sorted(free & loop_vars)
+    return tuple(sorted(free & loop_vars))
 
 
 def _current_value(fun: types.FunctionType, name: str) -> Any:

@@ -4,7 +4,9 @@ The rules, in the order they are tried for one probe with analytic value
 ``a = g·d``:
 
 1. complex step (when the block is complex-safe): pass if ``|C - a|`` is
-   within ``rtol_complex``;
+   within ``rtol_complex``; when it misses, the real differences below
+   overrule it only if they contradict it (a real estimate that agrees with
+   both ``C`` and ``a`` is merely less precise, and ``C`` stands);
 2. central difference ``D(h)``: pass within ``rtol·max(|D|,|a|) + noise/h``
    (``noise`` is the rounding of one cost evaluation, see
    :class:`~._precision.Precision`);
@@ -164,11 +166,15 @@ def judge(ev: Evidence) -> Judgement:
         if has_c and abs(ev.fc[p] - a) <= tol_c[p]:
             num[p], tol[p], status[p], how[p] = ev.fc[p], tol_c[p], OK, "complex"
             continue
-        if has_1 and abs(d1[p] - a) <= tol_1[p]:
+        # A real difference that agrees with the analytic value overrules a disagreeing complex step only
+        # when it also contradicts the complex value; agreeing with both, it is just the less precise
+        # measurement, and the complex step's verdict stands (rule 5).
+        if has_1 and abs(d1[p] - a) <= tol_1[p] and not (has_c and abs(ev.fc[p] - d1[p]) <= tol_1[p]
+                                                          and not (has_2 and abs(ev.fc[p] - rich[p]) > tol_r[p])):
             num[p], tol[p], status[p], how[p] = d1[p], tol_1[p], OK, "central"
             overruled[p] = has_c
             continue
-        if has_1 and has_2 and abs(rich[p] - a) <= tol_r[p]:
+        if has_1 and has_2 and abs(rich[p] - a) <= tol_r[p] and not (has_c and abs(ev.fc[p] - rich[p]) <= tol_r[p]):
             num[p], tol[p], status[p], how[p] = rich[p], tol_r[p], OK, "richardson"
             overruled[p] = has_c
             continue
