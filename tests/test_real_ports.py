@@ -527,3 +527,93 @@ def test_loosely_trained_learning_curve_is_a_tolerance_warning(octave):
     rep = compare("learningCurve", learningCurve, _curve_args(), octave=octave)
     assert rep.ok, str(rep)
     assert [f.kind for f in rep.findings] == ["tolerance", "tolerance"], str(rep)
+
+
+# -- diagnoses that were wrong on real code ---------------------------------------------------
+
+
+@pytest.mark.octave
+def test_pca_with_numpy_svd_conventions_is_clean_with_warnings(octave):
+    from portcheck.examples.ex7 import CASES
+
+    case = next(c for c in CASES if c.name == "ex7.pca")
+
+    def pca(X):  # the usual port: np.linalg.svd, singular values as a vector, LAPACK's signs
+        m = X.shape[0]
+        U, S, _ = np.linalg.svd(X.T @ X / m)
+        return U, S
+
+    rep = compare("pca", pca, case.make_args(), octave=octave, outputs=("U", "S"))
+    assert rep.ok, str(rep)
+    found = {(f.kind, f.output) for f in rep.findings}
+    assert ("calling-convention", "S") in found and "shape" not in {k for k, _ in found}
+    signs = [f for f in rep.findings if f.kind == "sign"]
+    assert all(f.severity == "warning" and f.output == "U" for f in signs)
+
+    def pca_wrong_u(X):  # a real mistake stays an error: U of X.T @ X without dividing... and transposed
+        U, S = pca(X)
+        return U.T, np.diag(S)
+
+    bad = compare("pca", pca_wrong_u, case.make_args(), octave=octave, outputs=("U", "S"))
+    assert not bad.ok
+
+
+@pytest.mark.octave
+def test_ddof_only_for_an_n_the_data_has(octave):
+    from portcheck.examples.ex5 import CASES
+
+    case = next(c for c in CASES if c.name == "ex5.featureNormalize")
+    args = case.make_args()
+
+    def std_times_1_5(X):
+        mu = X.mean(axis=0)
+        sigma = X.std(axis=0, ddof=1) * np.sqrt(1.5)  # looks like √(3/2) = √(N/(N-1)) for N = 3
+        return (X - mu) / sigma, mu, sigma
+
+    rep = compare("featureNormalize", std_times_1_5, args, octave=octave, outputs=("X_norm", "mu", "sigma"))
+    assert args[0].shape[0] != 3 and 3 not in args[0].shape
+    assert "ddof" not in {f.kind for f in rep.findings}, str(rep)
+    assert "scale" in {f.kind for f in rep.findings}
+
+
+@pytest.mark.octave
+def test_axis_error_is_not_called_a_1_based_index(octave):
+    def port(theta, X, y):
+        return float(np.sum(y, axis=1))  # y is 1-D in NumPy: no axis 1
+
+    rep = compare("costFunction", port, logreg_args(), octave=octave, nout=1)
+    (f,) = [f for f in rep.findings if f.kind == "python-error"]
+    assert "AxisError" in f.message and "1-based" not in f.message and "axis" in f.message
+
+
+@pytest.mark.octave
+def test_broadcast_comes_without_a_spurious_scale(octave):
+    theta, X, y = logreg_args()
+
+    def column_y_port(theta, X, y):
+        m = len(y)
+        w = np.ones_like(y)  # per-example weights shaped like y: (m,1) when y arrives as a column
+        h = sigmoid(X @ theta)
+        loss = -(y.ravel() * np.log(h) + (1 - y.ravel()) * np.log(1 - h))  # (m,)
+        J = np.sum(w * loss) / m  # (m,1) * (m,) sums an (m,m) array: m times too large
+        return J, X.T @ (w * (h - y.ravel())) / m
+
+    rep = compare("costFunction", column_y_port, (theta, X, y.reshape(-1, 1)), octave=octave)
+    kinds = {f.kind for f in rep.findings if f.severity == "error"}
+    assert "broadcast" in kinds and "scale" not in kinds, str(rep)
+    assert any("(m,m) blow-up" in n for n in rep.notes)  # J's factor m was seen and attributed
+
+
+@pytest.mark.octave
+def test_flatten_advice_only_when_the_port_needs_1d_and_column_advice_when_it_needs_the_column(octave):
+    theta, X, y = logreg_args()
+
+    def needs_column(theta, X, y):  # everything 2-D: right with a column y, (m,m) with a 1-D one
+        m = y.shape[0]
+        h = sigmoid(X @ theta.reshape(-1, 1))
+        J = float(-np.sum(y * np.log(h) + (1 - y) * np.log(1 - h)) / m)
+        return J, (X.T @ (h - y) / m).ravel()
+
+    rep = compare("costFunction", needs_column, (theta, X, y), octave=octave)
+    (f,) = [f for f in rep.findings if f.kind == "broadcast"]
+    assert "flatten y" not in f.message and "np.reshape(y, (-1, 1))" in f.message, str(rep)
