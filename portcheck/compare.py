@@ -976,10 +976,6 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
             drop = {"mismatch"} | ({"broadcast"} if proof else set())
             output_findings = [f for f in output_findings if f.kind not in drop]
             output_findings += found
-    output_findings, dropped = drop_scale_beside_broadcast(output_findings)
-    if dropped:
-        cmp.notes.append("A factor of about m in another output comes from summing the (m,m) blow-up; it is "
-                         "not reported as a separate scale mistake.")
     cmp.findings += output_findings
 
     if not mismatched and not nondet and not split.findings:
@@ -990,6 +986,10 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     # trace on top would report the same divergence twice.
     if trace or (trace is None and outputs_differ and not nondet and not intermediates):
         cmp.findings = cmp.traced(cmp.findings, outputs_differ)
+    cmp.findings, dropped = drop_scale_beside_broadcast(cmp.findings)
+    if dropped:
+        cmp.notes.append("A factor of about m in another output comes from summing the (m,m) blow-up; it is "
+                         "not reported as a separate scale mistake.")
 
     if intermediates:
         outputs_differ = mismatched or bool(split.findings)
