@@ -34,7 +34,7 @@ from .diagnose.localise import first_divergence
 from .diagnose.training import explain_tolerance, trains, within_training_precision
 from .diagnose.order import counterfactual_unroll_order
 from .diagnose.rerun import Rerun
-from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast
+from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast, drop_scale_beside_broadcast
 from .loading import describe_callable, load_callable, load_notes
 from .conventions import is_penalty_name, penalty_pairs, with_gradient
 from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError
@@ -142,6 +142,8 @@ def _infer_context(args: Sequence[Any], names: Sequence[str], given: Mapping[str
                 ctx["m"] = int(a.shape[0])
                 ctx.setdefault("m_alt", int(a.shape[1]))
                 break
+    # The data's dimensions: a factor N/(N-1) is called ddof only for an N the data has.
+    ctx.setdefault("dims", sorted({int(d) for a in args if isinstance(a, np.ndarray) for d in a.shape}))
     if "lambda" not in ctx:
         for i in _weight_positions(args, names):
             if names[i].lower().strip("_") not in {"beta", "decay", "weight_decay", "wd"}:
@@ -984,6 +986,10 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     # trace on top would report the same divergence twice.
     if trace or (trace is None and outputs_differ and not nondet and not intermediates):
         cmp.findings = cmp.traced(cmp.findings, outputs_differ)
+    cmp.findings, dropped = drop_scale_beside_broadcast(cmp.findings)
+    if dropped:
+        cmp.notes.append("A factor of about m in another output comes from summing the (m,m) blow-up; it is "
+                         "not reported as a separate scale mistake.")
 
     if intermediates:
         outputs_differ = mismatched or bool(split.findings)

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import PortError
+from .objective_rule import ignored_parameter, perturbed_in_place
 
 if TYPE_CHECKING:
     from .report import Finding
@@ -443,14 +444,15 @@ def _body_nodes(fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) -> list
     return [fn.body] if isinstance(fn, ast.Lambda) else list(fn.body)
 
 
-def _uses(fn: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
-    return any(n.id == name for b in _body_nodes(fn) for n in _loads(b))
-
-
-def _is_trivial_body(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A stub (docstring, ``pass``, ``...``, ``raise``): an unused parameter means nothing."""
-    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    return not body or all(isinstance(s, (ast.Pass, ast.Raise)) for s in body)
+def _is_length(node: ast.AST) -> bool:
+    """A count along one axis (``n``, ``n + 1``, ``X.shape[1]``), not a total (``W.size``, ``a * b``)."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, (ast.Add, ast.Sub)) and all(
+            isinstance(x, ast.Constant) or _is_length(x) for x in (node.left, node.right))
+    if isinstance(node, ast.Attribute):
+        return node.attr != "size"
+    # np.size(W), len(...) and prod(...) may be totals; a bare name or shape[k] is one axis.
+    return isinstance(node, (ast.Name, ast.Subscript))
 
 
 # ----------------------------------------------------------------------------
@@ -647,8 +649,10 @@ class _Checker(ast.NodeVisitor):
         nontrivial = None if dims is None else [d for d in dims if not (_is_const_number(d, 1) or _is_const_number(d, -1))]
 
         if nontrivial is not None and len(nontrivial) <= 1:
-            # Unrolling: order-free for a vector, column-major vs row-major for a matrix.
-            if is_matrix:
+            # Unrolling: order-free for a vector, column-major vs row-major for a matrix. A
+            # count like `theta1.reshape(n, 1)` states the array holds n values in a line: a
+            # vector being turned into a column, where the order cannot matter.
+            if is_matrix and not (nontrivial and _is_length(nontrivial[0])):
                 self.add(
                     "reshape-order", call,
                     f"`{_short(call)}` unrolls `{name}` row by row (C order); MATLAB's `{name}(:)` "
@@ -659,6 +663,8 @@ class _Checker(ast.NodeVisitor):
         parent = self.parents.get(call)
         if isinstance(parent, ast.Attribute) and parent.attr == "T":
             return  # theta.reshape(n + 1, h).T: the transposed C-order reshape equals MATLAB's
+        if dims is None and is_vector and len(shape_args) == 1 and self._vector_shape(shape_args[0]):
+            return  # grad.reshape(theta.shape): one vector to another vector's shape, order-free
         if is_matrix or is_vector:
             self.add(
                 "reshape-order", call,
@@ -682,6 +688,14 @@ class _Checker(ast.NodeVisitor):
                 "fills rows first; MATLAB's reshape fills columns first",
                 "add order='F', or order='C' if row-major is meant",
             )
+
+    @staticmethod
+    def _vector_shape(node: ast.AST) -> bool:
+        """``theta.shape``: the shape of something named like a parameter vector."""
+        if isinstance(node, ast.Attribute) and node.attr == "shape":
+            name = _subject_name(node.value)
+            return bool(name and _VECTOR_RE.match(name) and not _MATRIX_RE.match(name))
+        return False
 
     def _rule_append_order(self, call: ast.Call) -> None:
         if self.kwarg(call, "axis") or len(call.args) >= 3 or self.has_star_kwargs(call):
@@ -746,14 +760,12 @@ class _Checker(ast.NodeVisitor):
         return []
 
     def _unused_first(self, fn: ast.AST) -> str | None:
-        if not isinstance(fn, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
-            return None
-        name = _first_param(fn.args)
-        if name is None or name.startswith("_"):
-            return None
-        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_trivial_body(fn):
-            return None
-        return None if _uses(fn, name) else name
+        return ignored_parameter(fn)  # the shared rule (portcheck.objective_rule)
+
+    def _in_place_idiom(self, fn: ast.AST) -> bool:
+        """``check(lambda W: f(X, model, y)[0], model['W1'])``: the checker perturbs ``W`` inside ``model``."""
+        parent = self.parents.get(fn)
+        return isinstance(parent, ast.Call) and perturbed_in_place(parent, fn)
 
     def _rule_objective_capture(self, call: ast.Call) -> None:
         f = call.func
@@ -767,7 +779,7 @@ class _Checker(ast.NodeVisitor):
         for c in candidates:
             for fn in self._callable_defs(c):
                 unused = self._unused_first(fn)
-                if unused is None:
+                if unused is None or perturbed_in_place(call, fn):
                     continue
                 label = "lambda" if isinstance(fn, ast.Lambda) else f"{fn.name}()"
                 self.add(
@@ -781,8 +793,8 @@ class _Checker(ast.NodeVisitor):
         params = [*node.args.posonlyargs, *node.args.args]
         if len(params) != 1 or node.args.vararg or node.args.kwarg or node.args.kwonlyargs:
             return
-        name = params[0].arg
-        if name.startswith("_") or _uses(node, name):
+        name = ignored_parameter(node)
+        if name is None or self._in_place_idiom(node):
             return
         if not any(isinstance(n, ast.Call) for n in ast.walk(node.body)):
             return
@@ -919,6 +931,22 @@ class _Checker(ast.NodeVisitor):
             p = self.parents.get(p)
         return p if p is not None else self.tree
 
+    def _examples_in_columns(self, scope: ast.AST, subject: str) -> bool:
+        """The scope multiplies weights *into* the data (``np.dot(w.T, X)``, ``W @ X``): one example per column."""
+        for n in ast.walk(scope):
+            pair = None
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult):
+                pair = (n.left, n.right)
+            elif isinstance(n, ast.Call) and self.numpy_func(n) in {"dot", "matmul"} and len(n.args) == 2:
+                pair = (n.args[0], n.args[1])
+            if pair is None:
+                continue
+            left, right = pair
+            left_name = _subject_name(left.value if isinstance(left, ast.Attribute) and left.attr == "T" else left)
+            if _subject_name(right) == subject and left_name != subject:
+                return True
+        return False
+
     def _rule_example_count(self, node: ast.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return
@@ -929,6 +957,8 @@ class _Checker(ast.NodeVisitor):
         if not found or found[1] != 1 or not _DATA_RE.match(found[0]):
             return
         subject = found[0]
+        if self._examples_in_columns(self._scope_of(node), subject):
+            return
         # A scope that also reads its feature count from shape[0] stores examples in
         # columns on purpose (the features-by-examples layout of UFLDL-style code).
         for other in ast.walk(self._scope_of(node)):

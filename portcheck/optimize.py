@@ -173,13 +173,13 @@ class OptimizerRun:
 
 
 def _run_octave(oc: Octave, function: str, x0: np.ndarray, args: tuple, optimizer: str, maxiter: int,
-                gtol: float, timeout: float | None) -> tuple[OptimizerRun, str]:
+                gtol: float, timeout: float | None, wrt: int = 0) -> tuple[OptimizerRun, str]:
     """The reference's optimization in one bridge call; returns the run and the file that ran."""
     bare, folder = oc.resolve(function)
     # fmincg's TolFun is SciPy's gtol test (max|grad|); fminunc's is a cost-change test.
     tolfun = float(gtol) if optimizer == "fmincg" else FMINUNC_TOLFUN
     spec = {"name": bare, "folder": folder, "optimizer": optimizer, "maxiter": float(maxiter),
-            "tolfun": tolfun}
+            "tolfun": tolfun, "wrt": float(wrt)}
     t0 = time.perf_counter()
     out = oc.call("portcheck_minimize", spec, x0, *args, nout=1, timeout=timeout)
     seconds = time.perf_counter() - t0
@@ -209,6 +209,17 @@ def _cost_grad(out: Any) -> tuple[float, np.ndarray]:
         )
     J, g = out
     return float(np.asarray(J, dtype=np.float64).reshape(-1)[0]), np.asarray(g, dtype=np.float64)
+
+
+def _x_first(fn: Callable[..., Any], wrt: int) -> Callable[..., Any]:
+    """``fn`` with its parameter vector moved to the front, as SciPy calls objectives."""
+
+    def x_first(x: Any, *rest: Any) -> Any:
+        return fn(*rest[:wrt], x, *rest[wrt:])
+
+    x_first.__name__ = getattr(fn, "__name__", "port")
+    x_first.__qualname__ = getattr(fn, "__qualname__", x_first.__name__)
+    return x_first
 
 
 def _run_scipy(objective: Callable[[np.ndarray], Any], x0: np.ndarray, method: str, maxiter: int, gtol: float,
@@ -771,6 +782,7 @@ def compare_minimize(
     predict: Callable[[np.ndarray], Any] | None = None,
     cost_rtol: float = COST_RTOL,
     timeout: float | None = None,
+    wrt: int = 0,
 ) -> Report:
     """Minimize the reference in Octave and the port with SciPy from the same x0, and explain the difference.
 
@@ -785,7 +797,8 @@ def compare_minimize(
         Start point of both runs. Never modified. A 2-D x0 is reported
         (``shape``; SciPy rejects it) and unrolled column-major to run.
     args : sequence
-        Extra arguments after ``x``, for both sides unless ``python_args`` is given.
+        The other arguments, for both sides unless ``python_args`` is given;
+        ``x`` goes before them, or at position ``wrt``.
     octave : Octave, optional
         Session to use; by default a temporary one is started and closed.
     method : str, default "L-BFGS-B"
@@ -821,6 +834,11 @@ def compare_minimize(
         Final costs within ``COST_ATOL + cost_rtol * |J_octave|`` are the same minimum.
     timeout : float, optional
         Seconds allowed for the Octave optimization.
+    wrt : int, default 0
+        Position of the parameter vector among the arguments, for functions
+        written ``linearRegCostFunction(X, y, theta, lambda)`` (``wrt=2``):
+        ``args`` then holds the others in order, and both optimizers vary
+        that argument.
 
     Returns
     -------
@@ -850,6 +868,13 @@ def compare_minimize(
     """
     _validate(method, maxiter, octave_optimizer, gtol, cost_rtol)
     fn, port_name = load_port(port)
+    named_fn = fn
+    if not isinstance(wrt, (int, np.integer)) or isinstance(wrt, bool) or not 0 <= wrt <= len(args):
+        raise InputError(f"wrt must be the position of the parameters among the arguments (0..{len(args)}), "
+                         f"got {wrt!r}.")
+    wrt = int(wrt)
+    if wrt:
+        fn = _x_first(fn, wrt)
     if not isinstance(function, str) or not function:
         raise InputError(f"function must be the name of an Octave function, got {function!r}.")
     for name, value in (("args", args), ("python_args", python_args)):
@@ -880,8 +905,9 @@ def compare_minimize(
     oc = Octave() if own else octave
     try:
         # 1. The functions themselves, at the start point.
-        cmp = compare(function, fn, (x.copy(), *oc_args), octave=oc, layout=lay,
-                      python_args=(x.copy(), *py_args), outputs=("J", "grad"), wrt=0, timeout=timeout)
+        cmp = compare(function, named_fn, (*oc_args[:wrt], x.copy(), *oc_args[wrt:]), octave=oc, layout=lay,
+                      python_args=(*py_args[:wrt], x.copy(), *py_args[wrt:]), outputs=("J", "grad"), wrt=wrt,
+                      timeout=timeout)
         cmp_kinds = cmp.kinds
         x0_ok = cmp.ok
         findings: list[Finding] = list(cmp.findings)
@@ -922,7 +948,7 @@ def compare_minimize(
         if not octave_broken:
             try:
                 oc_run, octave_file = _run_octave(oc, function, x, oc_args, octave_optimizer, maxiter, gtol,
-                                                  timeout)
+                                                  timeout, wrt=wrt)
             except OctaveError as exc:
                 ev.findings.append(Finding("octave-error", "error",
                                            f"the Octave optimization ({octave_optimizer}) failed: {exc}"))

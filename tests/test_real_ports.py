@@ -527,3 +527,225 @@ def test_loosely_trained_learning_curve_is_a_tolerance_warning(octave):
     rep = compare("learningCurve", learningCurve, _curve_args(), octave=octave)
     assert rep.ok, str(rep)
     assert [f.kind for f in rep.findings] == ["tolerance", "tolerance"], str(rep)
+
+
+# -- diagnoses that were wrong on real code ---------------------------------------------------
+
+
+@pytest.mark.octave
+def test_pca_with_numpy_svd_conventions_is_clean_with_warnings(octave):
+    from portcheck.examples.ex7 import CASES
+
+    case = next(c for c in CASES if c.name == "ex7.pca")
+
+    def pca(X):  # the usual port: np.linalg.svd, singular values as a vector, LAPACK's signs
+        m = X.shape[0]
+        U, S, _ = np.linalg.svd(X.T @ X / m)
+        return U, S
+
+    rep = compare("pca", pca, case.make_args(), octave=octave, outputs=("U", "S"))
+    assert rep.ok, str(rep)
+    found = {(f.kind, f.output) for f in rep.findings}
+    assert ("calling-convention", "S") in found and "shape" not in {k for k, _ in found}
+    signs = [f for f in rep.findings if f.kind == "sign"]
+    assert all(f.severity == "warning" and f.output == "U" for f in signs)
+
+    def pca_wrong_u(X):  # a real mistake stays an error: U of X.T @ X without dividing... and transposed
+        U, S = pca(X)
+        return U.T, np.diag(S)
+
+    bad = compare("pca", pca_wrong_u, case.make_args(), octave=octave, outputs=("U", "S"))
+    assert not bad.ok
+
+
+@pytest.mark.octave
+def test_ddof_only_for_an_n_the_data_has(octave):
+    from portcheck.examples.ex5 import CASES
+
+    case = next(c for c in CASES if c.name == "ex5.featureNormalize")
+    args = case.make_args()
+
+    def std_times_1_5(X):
+        mu = X.mean(axis=0)
+        sigma = X.std(axis=0, ddof=1) * np.sqrt(1.5)  # looks like √(3/2) = √(N/(N-1)) for N = 3
+        return (X - mu) / sigma, mu, sigma
+
+    rep = compare("featureNormalize", std_times_1_5, args, octave=octave, outputs=("X_norm", "mu", "sigma"))
+    assert args[0].shape[0] != 3 and 3 not in args[0].shape
+    assert "ddof" not in {f.kind for f in rep.findings}, str(rep)
+    assert "scale" in {f.kind for f in rep.findings}
+
+
+@pytest.mark.octave
+def test_axis_error_is_not_called_a_1_based_index(octave):
+    def port(theta, X, y):
+        return float(np.sum(y, axis=1))  # y is 1-D in NumPy: no axis 1
+
+    rep = compare("costFunction", port, logreg_args(), octave=octave, nout=1)
+    (f,) = [f for f in rep.findings if f.kind == "python-error"]
+    assert "AxisError" in f.message and "1-based" not in f.message and "axis" in f.message
+
+
+@pytest.mark.octave
+def test_broadcast_comes_without_a_spurious_scale(octave):
+    theta, X, y = logreg_args()
+
+    def column_y_port(theta, X, y):
+        m = len(y)
+        w = np.ones_like(y)  # per-example weights shaped like y: (m,1) when y arrives as a column
+        h = sigmoid(X @ theta)
+        loss = -(y.ravel() * np.log(h) + (1 - y.ravel()) * np.log(1 - h))  # (m,)
+        J = np.sum(w * loss) / m  # (m,1) * (m,) sums an (m,m) array: m times too large
+        return J, X.T @ (w * (h - y.ravel())) / m
+
+    rep = compare("costFunction", column_y_port, (theta, X, y.reshape(-1, 1)), octave=octave)
+    kinds = {f.kind for f in rep.findings if f.severity == "error"}
+    assert "broadcast" in kinds and "scale" not in kinds, str(rep)
+    assert any("(m,m) blow-up" in n for n in rep.notes)  # J's factor m was seen and attributed
+
+
+@pytest.mark.octave
+def test_flatten_advice_only_when_the_port_needs_1d_and_column_advice_when_it_needs_the_column(octave):
+    theta, X, y = logreg_args()
+
+    def needs_column(theta, X, y):  # everything 2-D: right with a column y, (m,m) with a 1-D one
+        m = y.shape[0]
+        h = sigmoid(X @ theta.reshape(-1, 1))
+        J = float(-np.sum(y * np.log(h) + (1 - y) * np.log(1 - h)) / m)
+        return J, (X.T @ (h - y) / m).ravel()
+
+    rep = compare("costFunction", needs_column, (theta, X, y), octave=octave)
+    (f,) = [f for f in rep.findings if f.kind == "broadcast"]
+    assert "flatten y" not in f.message and "np.reshape(y, (-1, 1))" in f.message, str(rep)
+
+
+# -- one capture rule; lint's false alarms on real code -------------------------------------
+
+
+CS231N = """
+    import numpy as np
+
+    def two_layer_net(X, model, y, reg):
+        W1 = model['W1']
+        return float(np.sum((X @ W1) ** 2) + reg * np.sum(W1 ** 2)), None
+
+    def eval_numerical_gradient(f, x, h=1e-5):
+        grad = np.zeros_like(x)
+        it = np.nditer(x, flags=['multi_index'])
+        while not it.finished:
+            ix = it.multi_index
+            old = x[ix]
+            x[ix] = old + h
+            fxph = f(x)
+            x[ix] = old - h
+            fxmh = f(x)
+            x[ix] = old
+            grad[ix] = (fxph - fxmh) / (2 * h)
+            it.iternext()
+        return grad
+
+    def check(X, model, y, reg):
+        out = {}
+        for name in model:
+            f = lambda W: two_layer_net(X, model, y, reg)[0]
+            out[name] = eval_numerical_gradient(lambda W: two_layer_net(X, model, y, reg)[0], model[name])
+        return out
+"""
+
+
+def test_lint_accepts_real_idioms_and_still_flags_the_mistakes():
+    from portcheck.lint import lint_source
+
+    def rules(src):
+        return [i.rule for i in lint_source(textwrap.dedent(src))]
+
+    # CS231n's checker perturbs model[name] in place; the objective reads it through `model`.
+    assert "lambda-capture" not in rules(CS231N.replace("            f = lambda W: two_layer_net(X, model, y, reg)[0]\n", ""))
+    # ... but a lambda ignoring its argument with nothing perturbed in place is still flagged.
+    assert "lambda-capture" in rules("from scipy.optimize import minimize\nres = minimize(lambda t: cost(theta0, X, y), theta0)\n")
+    # Reshapes whose order cannot matter: a count of values into a column.
+    assert rules("theta1 = theta1.reshape(n + 1, 1)\nW = W.reshape(n, 1)\ng = grad.reshape(theta.shape)\n") == []
+    assert rules("import numpy as np\nv = Theta1.reshape(-1, 1)\n") == ["reshape-order"]
+    # Examples in columns (weights multiplied into X) make m = X.shape[1] right.
+    cols = "import numpy as np\ndef propagate(w, b, X, Y):\n    m = X.shape[1]\n    A = np.dot(w.T, X) + b\n    return np.sum(A - Y) / m\n"
+    assert rules(cols) == []
+    assert rules("def cost(theta, X, y):\n    m = X.shape[1]\n    return sum((X @ theta - y) ** 2) / (2 * m)\n") == ["example-count"]
+
+
+def test_one_capture_rule_for_lint_gradients_and_optimize(tmp_path):
+    from portcheck.gradients._static import static_findings
+    from portcheck.objective_rule import ignored_parameter_of
+
+    path = write(tmp_path, "objectives.py", """
+        def cost(theta, X):
+            return float(((X @ theta) ** 2).sum())
+
+        theta0 = None
+
+        def captured(t, X):
+            return cost(theta0, X)
+
+        def declared_unused(_t, X):
+            return cost(theta0, X)
+
+        def stub(t):
+            raise NotImplementedError
+    """)
+    captured = load_callable(f"{path}:captured")
+    assert ignored_parameter_of(captured) == "t"
+    assert ignored_parameter_of(load_callable(f"{path}:declared_unused")) is None
+    assert ignored_parameter_of(load_callable(f"{path}:stub")) is None
+    assert ignored_parameter_of(load_callable(f"{path}:cost")) is None
+    # The gradient check's static finding and lint agree, because both call the rule.
+    assert [f.evidence.get("parameter") for f in static_findings(captured) if f.kind == "lambda-capture"] == ["t"]
+    src = "from scipy.optimize import minimize\n" + path.read_text() + "\nres = minimize(captured, [0.0], args=(1,))\n"
+    from portcheck.lint import lint_source
+
+    assert [i.rule for i in lint_source(src)] == ["lambda-capture"]
+    ns: dict = {}
+    exec("g = lambda t, X: X", ns)  # no source: the same rule from bytecode
+    assert ignored_parameter_of(ns["g"]) == "t"
+
+
+@pytest.mark.octave
+def test_compare_minimize_with_the_parameters_in_third_place(octave):
+    from portcheck.examples.ex5 import _train_args, linear_reg_cost_function
+    from portcheck.optimize import compare_minimize
+
+    X, y, lam = _train_args()
+    theta0 = 0.1 * np.arange(1.0, X.shape[1] + 1)  # non-zero weights: a penalty mistake shows at x0
+    rep = compare_minimize("linearRegCostFunction", linear_reg_cost_function, theta0, args=(X, y, lam),
+                           wrt=2, octave=octave, maxiter=200)
+    assert rep.ok, str(rep)
+    assert not [f for f in rep.findings if f.severity == "error"]
+
+    def no_reg_gradient(X, y, theta, lamb):  # a mistake must still be found through the reordering
+        J, grad = linear_reg_cost_function(X, y, theta, lamb)
+        grad[1:] -= lamb / len(y) * theta[1:]
+        return J, grad
+
+    bad = compare_minimize("linearRegCostFunction", no_reg_gradient, theta0, args=(X, y, lam), wrt=2,
+                           octave=octave, maxiter=200)
+    assert "regularization" in {f.kind for f in bad.findings if f.severity == "error"}, str(bad)
+    with pytest.raises(Exception, match="wrt must be the position"):
+        compare_minimize("linearRegCostFunction", no_reg_gradient, theta0, args=(X, y, lam), wrt=7, octave=octave)
+
+
+@pytest.mark.octave
+def test_fixes_for_an_octave_function_are_written_in_matlab(tmp_path):
+    from portcheck import Octave, check_gradient
+
+    (tmp_path / "rowUnrolled.m").write_text(textwrap.dedent("""
+        function [J, grad] = rowUnrolled(theta)
+          Theta = reshape(theta, 2, 3);
+          W = [1 2 3; 4 5 6];
+          J = sum(sum(W .* Theta .^ 2));
+          G = (2 * W .* Theta)';   % transposed before (:): unrolled row by row
+          grad = G(:);
+        end
+    """))
+    with Octave(paths=[tmp_path]) as oc:
+        rep = check_gradient("rowUnrolled", np.sin(np.arange(1.0, 7.0)), octave=oc, layout=[("Theta", (2, 3))])
+    (f,) = [f for f in rep.findings if f.kind == "unroll-order"]
+    assert "order='F'" not in f.message and "ravel" not in f.message
+    assert "`Theta(:)`" in f.message

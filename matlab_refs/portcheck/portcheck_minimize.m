@@ -31,6 +31,13 @@ function out = portcheck_minimize(spec, x0, varargin)
     restore = onCleanup(@() path(saved));
   end
   f = str2func(spec.name);
+  if isfield(spec, 'wrt') && double(spec.wrt) > 0
+    % The parameters are argument wrt+1 (linearRegCostFunction(X, y, theta, lambda)):
+    % optimize an x-first view of the function.
+    named = f;
+    k = double(spec.wrt);
+    f = @(x, varargin) named(varargin{1:k}, x, varargin{k+1:end});
+  end
   args = varargin;
   maxiter = double(spec.maxiter);
   tolfun = double(spec.tolfun);

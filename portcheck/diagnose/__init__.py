@@ -38,6 +38,7 @@ from ._arrays import allclose, as_float_array, is_scalar
 from ._base import Subject
 from .capture import explain_repeated_rows
 from .compound import explain_shifted_sequence
+from .decompositions import diagonal_interface, explain_column_signs
 from .failures import explain_non_finite
 from .indexing import explain_offset
 from .mismatch import explain_mismatch
@@ -143,7 +144,10 @@ def diagnose_pair(
     """Align, compare and (when they differ) explain one pair of values. See :func:`explain_difference`."""
     al = align(reference, candidate, subject)
     if not al.comparable:
-        return Diagnosis(None, None, False, al.findings, al.notes)
+        interface = _diagonal(reference, candidate, subject)
+        if interface is None:
+            return Diagnosis(None, None, False, al.findings, al.notes)
+        al = interface
     r, c = al.reference, al.candidate
     assert r is not None and c is not None
     findings = list(al.findings)
@@ -151,11 +155,27 @@ def diagnose_pair(
     findings += nf
     if allclose(r, c, subject.rtol, subject.atol):
         return Diagnosis(r, c, True, findings, al.notes)
+    up_to_sign = explain_column_signs(r, c, subject)
+    if up_to_sign:
+        return Diagnosis(r, c, True, findings + up_to_sign, al.notes)
     if not nf_same:
         return Diagnosis(r, c, False, findings, al.notes)
     p = as_float_array(params) if params is not None else None
     findings += _explain_values(r, c, subject, layout, p)
     return Diagnosis(r, c, False, findings, al.notes)
+
+
+def _diagonal(reference: Any, candidate: Any, subject: Subject) -> Any:
+    """An alignment through the vector / diagonal-matrix interface (``svd``'s S), or None."""
+    from .shapes import Alignment
+
+    r, c = as_float_array(reference), as_float_array(candidate)
+    if r is None or c is None:
+        return None
+    found = diagonal_interface(r, c, subject)
+    if found is None:
+        return None
+    return Alignment(r, found[0], findings=[found[1]])
 
 
 def _explain_values(

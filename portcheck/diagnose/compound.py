@@ -131,8 +131,11 @@ def convention_hypotheses(args: Sequence[Any], names: Sequence[str]) -> list[Hyp
     columns. One hypothesis per argument and convention.
     """
     out: list[Hypothesis] = []
+    from ..conventions import is_penalty_name
+
+    # Sizes and counts (num_labels = 10.0); a penalty weight that happens to be 1.0 is no size.
     ints = [i for i, a in enumerate(args) if isinstance(a, (float, np.floating)) and float(a).is_integer()
-            and float(a) >= 1]
+            and float(a) >= 1 and not (i < len(names) and is_penalty_name(names[i]))]
     if ints:
         labels = ", ".join(names[i] for i in ints)
 

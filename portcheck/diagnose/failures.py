@@ -60,7 +60,11 @@ def python_error(exc: BaseException, port_name: str) -> Finding:
         if tb.get("code"):
             where += f" (`{tb['code']}`)"
     hint = ""
-    if isinstance(exc, IndexError):
+    if type(exc).__name__ == "AxisError":
+        # AxisError subclasses IndexError, but it is about axes, not 1-based indices.
+        hint = (" An axis out of range: NumPy vectors have one axis where MATLAB's have two, so "
+                "`axis=1` on a 1-D array fails; make it a column (`reshape(-1, 1)`) or use `axis=0`.")
+    elif isinstance(exc, IndexError):
         hint = " An IndexError in a port often means 1-based MATLAB indices or labels used as 0-based."
     elif isinstance(exc, ValueError) and ("broadcast" in str(exc) or "shapes" in str(exc) or "aligned" in str(exc)):
         hint = " A shape error: check which arrays are (m,1) columns and which are 1-D (m,)."

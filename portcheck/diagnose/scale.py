@@ -77,13 +77,16 @@ _PLAIN = [
 ]
 
 
-def _ddof(k: float, context: Mapping[str, Any], tol: float, scalar: bool = False) -> tuple[str, int, str] | None:
+def _ddof(k: float, context: Mapping[str, Any], tol: float, scalar: bool = False,
+          dims: set[int] | None = None) -> tuple[str, int, str] | None:
     """Recognise the N vs N-1 normalisation of ``std`` (√) or ``var`` (no root).
 
     N is solved from ``k``. The factors crowd towards 1 as N grows, so an N is
     accepted only while neighbouring N's factors are distinguishable at the
     tolerance; for a single number (where any ratio is "a factor") N must
-    also equal the context's ``N`` or ``m``.
+    also equal the context's ``N`` or ``m``. With ``dims`` (the dimensions of
+    the data: the inputs' and the output's), N must be one of them: a factor
+    of 1.5 is var's 3/2 only when the data has 3 of something.
     """
     if k <= 0 or k == 1:
         return None
@@ -117,6 +120,8 @@ def _ddof(k: float, context: Mapping[str, Any], tol: float, scalar: bool = False
         if n == 2 and known != 2:
             continue
         if known is not None and int(known) != n:
+            continue
+        if known is None and dims and n not in dims:
             continue
         return kind, n, "N" if k < 1 else "N-1"
     return None
@@ -172,7 +177,10 @@ def explain_factor(reference: np.ndarray, candidate: np.ndarray, subject: Subjec
     if named is not None:
         return [_scale_finding(subject, k, named, ev)]
 
-    dd = _ddof(k, ctx, tol, scalar=scalar)
+    dims = None
+    if "dims" in ctx:  # compare passes the data's dimensions; the output's count as well
+        dims = {int(d) for d in r.shape} | {int(d) for d in ctx["dims"] if isinstance(d, (int, np.integer))}
+    dd = _ddof(k, ctx, tol, scalar=scalar, dims=dims)
     if dd is not None:
         stat, n, divisor = dd
         ev.update({"N": n, "statistic": stat})

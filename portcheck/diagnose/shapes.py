@@ -24,7 +24,8 @@ from ._base import Subject
 from .order import explain_transposed_shape
 from .rerun import RerunPort
 
-__all__ = ["Alignment", "align", "counterfactual_broadcast", "combine_broadcast", "BROADCAST_FIX"]
+__all__ = ["Alignment", "align", "counterfactual_broadcast", "combine_broadcast", "drop_scale_beside_broadcast",
+           "BROADCAST_FIX"]
 
 BROADCAST_FIX = "flatten y with `y.ravel()` / `y.reshape(-1)`"
 
@@ -113,8 +114,8 @@ def align(reference: Any, candidate: Any, subject: Subject) -> Alignment:
         return Alignment(None, None, findings=[subject.finding(
             "broadcast",
             f"{subject.subject} is {m}×{m} where {subject.reference} is {shape_text(rs)}: inside the "
-            f"port a ({m},1) column minus a ({m},) vector broadcasts to ({m},{m}): {BROADCAST_FIX} "
-            f"(or keep both as columns).",
+            f"port a ({m},1) column minus a ({m},) vector broadcasts to ({m},{m}): make both columns or "
+            f"both 1-D (which argument to reshape shows when the port is re-run with it the other way).",
             reference_shape=list(rs), candidate_shape=list(cs), m=m,
         )])
 
@@ -184,16 +185,34 @@ def counterfactual_broadcast(
                    f"{BROADCAST_FIX.replace('y', label) if label.isidentifier() else BROADCAST_FIX} "
                    f"at the top of the port (MATLAB code passes {label} as an m×1 column).")
         else:
+            # The port needs the column: flattening y would be the wrong advice.
             msg = (f"the port is right when {label} is passed as a ({m},1) column instead of a 1-D "
                    f"({m},) vector: inside, a (m,1) column minus a (m,) vector broadcasts to (m,m): "
-                   f"{BROADCAST_FIX.replace('y', label) if label.isidentifier() else BROADCAST_FIX}, "
-                   f"and flatten the column it meets (`(X @ theta).ravel()`).")
+                   f"{_column_fix(label)} at the top of the port (or flatten the column it meets, e.g. "
+                   f"`(X @ theta).ravel()`).")
         return [Finding(
             kind="broadcast", severity="error", message=msg,
             evidence={"counterfactual": f"{label} passed as {'(m,)' if how == 'to-1d' else '(m,1)'}",
                       "argument": i + 1, "m": m, "label": label, "how": how},
         )]
     return []
+
+
+def _column_fix(label: str) -> str:
+    name = label if label.isidentifier() else "y"
+    return f"make {name} a column with `{name} = np.reshape({name}, (-1, 1))`"
+
+
+def drop_scale_beside_broadcast(findings: list[Finding]) -> tuple[list[Finding], bool]:
+    """Without ``scale`` findings when a ``broadcast`` is among them.
+
+    A cost summed over an (m, m) blow-up comes out about m times too large:
+    that factor is the broadcast's symptom, not a second mistake.
+    """
+    if not any(f.kind == "broadcast" for f in findings):
+        return findings, False
+    kept = [f for f in findings if f.kind != "scale"]
+    return kept, len(kept) != len(findings)
 
 
 def combine_broadcast(blown_up: Finding, proof: Finding) -> Finding:
@@ -206,7 +225,10 @@ def combine_broadcast(blown_up: Finding, proof: Finding) -> Finding:
     ref_shape = tuple(blown_up.evidence.get("reference_shape", ()))
     label = proof.evidence.get("label", "y")
     how = proof.evidence.get("how", "to-1d")
-    fix = BROADCAST_FIX.replace("y", label) if label.isidentifier() else BROADCAST_FIX
+    if how == "to-1d":
+        fix = BROADCAST_FIX.replace("y", label) if label.isidentifier() else BROADCAST_FIX
+    else:
+        fix = _column_fix(label)
     passed = f"a 1-D vector ({m},)" if how == "to-1d" else f"a ({m},1) column"
     msg = (f"the port's {blown_up.output or 'value'} is {m}×{m} where the reference is "
            f"{shape_text(ref_shape)}: inside, a (m,1) column minus a (m,) vector broadcasts to (m,m); "

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..diagnose.matlab import report_in_matlab
 from ..errors import InputError, LayoutError, OctaveError
 from ..inputs import Layout, as_layout
 from ..report import Report
@@ -230,8 +231,10 @@ def check_gradient(
     t0 = time.perf_counter()
 
     if is_octave:
-        return _check_octave(fun, octave, x0a, x, tuple(args), lay, method, full_mode, directions, elements,
-                             rtol, rng, title, notes, nondet_tol, progress, context, t0, int(wrt), bool(bisect))
+        # The code under test is the .m file: its fixes are written in MATLAB.
+        return report_in_matlab(_check_octave(fun, octave, x0a, x, tuple(args), lay, method, full_mode, directions,
+                                              elements, rtol, rng, title, notes, nondet_tol, progress, context, t0,
+                                              int(wrt), bool(bisect)))
 
     static = static_findings(fun, int(wrt))
     ctx = dict(constants_context(fun, args, wrt=int(wrt)))

@@ -14,56 +14,20 @@ its source (Python) or its ``.m`` file (Octave's ``'`` conjugates).
 from __future__ import annotations
 
 import ast
-import dis
 import functools
 import linecache
 import types
 from collections.abc import Callable
 from typing import Any
 
+from ..objective_rule import ignored_parameter_of, unwrap
 from ..report import Finding
 
 __all__ = ["static_findings", "complex_hints_python", "octave_ctranspose_lines", "octave_param_names"]
 
 
-def _unwrap(fun: Any) -> tuple[types.FunctionType | None, int]:
-    """The plain function behind ``fun`` and how many leading parameters are already bound."""
-    offset = 0
-    for _ in range(5):
-        if isinstance(fun, functools.partial):
-            offset += len(fun.args)
-            fun = fun.func
-        elif isinstance(fun, types.MethodType):
-            offset += 1
-            fun = fun.__func__
-        else:
-            break
-    if isinstance(fun, types.FunctionType):
-        return fun, offset
-    call = getattr(type(fun), "__call__", None)
-    if isinstance(call, types.FunctionType):
-        return call, offset + 1
-    return None, 0
-
-
-def _loads(code: types.CodeType, name: str) -> bool:
-    if name in code.co_cellvars:  # read by a nested function
-        return True
-    for ins in dis.get_instructions(code):
-        if ins.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE")):
-            av = ins.argval
-            if av == name or (isinstance(av, tuple) and name in av):
-                return True
-    return False
-
-
-def _unused_parameter(fun: types.FunctionType, offset: int) -> str | None:
-    code = fun.__code__
-    n_pos = code.co_argcount
-    if n_pos <= offset:
-        return None
-    name = code.co_varnames[offset]
-    return None if _loads(code, name) else name
+# One rule for the unused parameter, shared with lint and optimize (portcheck.objective_rule).
+_unwrap = unwrap
 
 
 def _outer_names(fun: types.FunctionType) -> list[str]:
@@ -176,7 +140,7 @@ def static_findings(fun: Callable[..., Any], wrt: int = 0) -> list[Finding]:
     if plain is None:
         return []
     out: list[Finding] = []
-    unused = _unused_parameter(plain, offset)
+    unused = ignored_parameter_of(fun, wrt)  # the rule lint and optimize share
     if unused is not None:
         outer = _outer_names(plain)
         uses = f" (it reads {', '.join(outer)} instead)" if outer else ""

@@ -55,6 +55,9 @@ def is_user_file(filename: str) -> bool:
         return bool(linecache.getlines(filename))
     path = Path(filename).resolve()
     text = str(path)
+    # First: after `pip install portcheck` the bundled examples live in site-packages too.
+    if path.is_relative_to(_EXAMPLES_DIR):
+        return True
     if "site-packages" in text or "dist-packages" in text:
         return False
     if any(text.startswith(d + os.sep) for d in _LIBRARY_DIRS):
