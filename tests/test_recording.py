@@ -454,3 +454,17 @@ def test_a_reference_only_the_matlab_side_has_is_recorded_there_and_replayed(tmp
     report = json.loads((tmp_path / "r.json").read_text())["results"][0]
     assert {f["kind"] for f in report["findings"] if f["severity"] == "error"} == {"scale"}
     assert any("could not check that tbScale.m is unchanged" in n for n in report["notes"])
+
+
+@pytest.mark.octave
+def test_a_recording_portcheck_writes_is_read_by_octave(tmp_path, octave):
+    suite = load_suite(EXAMPLE_SUITE)
+    written = record_suite(suite, out=tmp_path, only=["ex4.nnCostFunction"], octave=octave)
+    path = written.files[0][1]
+    script = (f"r = load('{path}'); printf('%s|%d|%s|%d\\n', r.format, numel(r.calls), class(r.calls{{1}}.args), "
+              f"numel(r.calls{{1}}.outputs));")
+    res = subprocess.run([_octave_cli(), "--no-gui", "--norc", "--quiet", "--eval", script],
+                         capture_output=True, text=True, timeout=120)
+    fmt, n_calls, args_class, n_out = res.stdout.strip().splitlines()[-1].split("|")
+    assert fmt == "portcheck-recording" and int(n_calls) == len(Recording.load(path).calls) >= 1
+    assert args_class == "cell" and int(n_out) == 2
