@@ -93,7 +93,48 @@ def test_instrument_keeps_lines_and_records_after_each_statement():
 
 def test_unparsable_source_raises_with_its_line():
     with pytest.raises(MatlabParseError) as err:
-        parse_m("function y = f(x)\n  y = x;\n  y++;\nend\n", "f.m")
+        parse_m("function y = f(x)\n  y = x;\n  a = b = x;\nend\n", "f.m")
     assert err.value.line == 3
     with pytest.raises(MatlabParseError):
         parse_m("function y = f(x)\n  y = 'unterminated;\nend\n", "f.m")
+
+
+def test_windows_line_ends_and_tabs():
+    src = "function y = f(x)\r\n\ta = x;\tb = a * 2; % c\r\n\t#{\r\n\tz = 1;\r\n\t#}\r\n\ty = a + b;\r\nend\r\n"
+    pf = parse_m(src, "f.m")
+    assert [(s.line, s.name) for s in pf.sites] == [(2, "a"), (2, "b"), (6, "y")]
+    out = instrument(src, pf.sites, [1, 2, 3])
+    assert out.split("\n")[1] == "\ta = x; portcheck_trace_record(1, a);\tb = a * 2; portcheck_trace_record(2, b); % c\r"
+    assert out.count("\r\n") == src.count("\r\n")
+
+
+def test_octave_statement_increments_and_line_breaks_inside_parentheses():
+    src = textwrap.dedent("""\
+        function y = f(x)
+          y = max(x, ...
+                  0);
+          z = min(x,   # Octave: no ... needed inside ()
+                  y);
+          y++;
+          g(end, 2)--;
+          w = [1, 2
+               3, 4];
+        end
+        """)
+    norm = normalise(src)
+    assert norm.count("\n") == src.count("\n")
+    got = [(s.line, s.name) for s in parse_m(src, "f.m").sites]
+    assert got == [(2, "y"), (4, "z"), (6, "y"), (7, "g"), (8, "w")]
+    # Sites sit after each statement's own terminator, in the original's columns.
+    out = instrument(src, parse_m(src, "f.m").sites, [1, 2, 3, 4, 5]).split("\n")
+    assert out[4] == "          y); portcheck_trace_record(2, z);"
+    assert out[5] == "  y++; portcheck_trace_record(3, y);"
+    assert out[8] == "       3, 4]; portcheck_trace_record(5, w);"
+
+
+def test_string_continued_with_a_backslash_falls_back():
+    # Octave continues a double-quoted string with a backslash at the line's
+    # end; the parser would see the lines merged, so the file is not instrumented.
+    with pytest.raises(MatlabParseError) as err:
+        parse_m('function m = f()\n  m = "a \\\n b";\n  k = 1;\nend\n', "f.m")
+    assert err.value.line == 2

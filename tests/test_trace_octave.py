@@ -71,7 +71,8 @@ FILES = {
     "pcUnparsable.m": """\
         function y = pcUnparsable(x)
           y = x;
-          y++;
+          a = b = y + 1;   % Octave's chained assignment; MATLAB's grammar has none
+          y = a + b;
         end
         """,
     "pcFails.m": """\
@@ -135,6 +136,34 @@ FILES = {
         end
         """,
     "pc_scale.txt": "3\n",
+    "pcOctaveBlocks.m": """\
+        function y = pcOctaveBlocks(x)
+          #{
+          y = 0;  (inside a block comment: not code)
+          #}
+          y = x;
+          do
+            y += 1;
+          until y >= 3
+          unwind_protect
+            t = y ** 2;
+          unwind_protect_cleanup
+            u = !false;
+          end_unwind_protect
+          y = t + u;
+        endfunction
+        """,
+    "pcKinds.m": """\
+        function n = pcKinds(Z)
+          mask = Z > 0;
+          k = int32(5);
+          c = 1 + 2i;
+          e = zeros(0, 3);
+          s = struct('a', 1);
+          f = @(t) t + 1;
+          n = sum(mask(:));
+        end
+        """,
     "pcUsesDup.m": """\
         function y = pcUsesDup(x)
           y = pcDup(x) + 1;
@@ -361,7 +390,7 @@ def test_octave_only_syntax_is_traced(uoc, user_dir):
 
 def test_unparsable_file_runs_untraced_with_a_note(uoc, user_dir):
     trace = trace_octave(uoc, "pcUnparsable", (1.0,), nout=1)
-    assert trace.outputs == (2.0,)
+    assert trace.outputs == (4.0,)
     assert trace.steps == []
     (note,) = trace.notes
     assert str((user_dir / "pcUnparsable.m").resolve()) in note and "line 3" in note and "untraced" in note
@@ -470,3 +499,48 @@ def test_reference_reading_files_next_to_itself_runs_untraced_with_a_note(uoc):
     assert trace.outputs == (6.0,)
     assert trace.steps == []
     assert any("instrumented copy failed" in n and "ran untraced" in n for n in trace.notes)
+
+
+def test_octave_blocks_do_until_unwind_protect(uoc, user_dir):
+    trace = trace_octave(uoc, "pcOctaveBlocks", (1.0,), nout=1)
+    plain = uoc.call("pcOctaveBlocks", 1.0, nout=1)
+    assert trace.outputs == (plain,)
+    assert not trace.notes
+    (t,) = steps_named(trace, "t")
+    assert t.value == 9.0
+    (u,) = steps_named(trace, "u")
+    assert u.value == 1.0
+    loop = steps_named(trace, "y")[1]
+    assert (loop.passes, loop.first, loop.value, loop.total) == (2, 2.0, 3.0, 5.0)
+    assert steps_named(trace, "y")[-1].value == plain == 10.0
+    assert not [s for s in trace.steps if s.line == line_of(user_dir / "pcOctaveBlocks.m", "(inside a block")]
+
+
+def test_value_kinds_follow_the_bridge(uoc):
+    Z = np.array([[1.0, -1.0], [2.0, 0.0]])
+    trace = trace_octave(uoc, "pcKinds", (Z,), nout=1)
+    by = {s.name: s for s in trace.steps}
+    np.testing.assert_array_equal(by["mask"].value, (Z > 0).astype(float))
+    assert by["mask"].value.dtype == np.float64
+    assert by["k"].value == 5.0 and isinstance(by["k"].value, float)
+    assert by["c"].value == 1 + 2j
+    assert by["e"].value.shape in ((0, 3), (0, 0))
+    assert by["s"].value is None and by["f"].value is None
+    assert trace.outputs == (2.0,)
+
+
+def test_no_outputs_requested(uoc):
+    trace = trace_octave(uoc, "pcRelu", (np.array([-1.0, 2.0]),), nout=0)
+    assert trace.outputs == ()
+    (a,) = trace.steps
+    np.testing.assert_array_equal(a.value, [[0.0], [2.0]])
+
+
+def test_private_functions_keep_the_file_untraced(octave, tmp_path):
+    d = tmp_path / "privref"
+    (d / "private").mkdir(parents=True)
+    (d / "pcPriv.m").write_text("function y = pcPriv(x)\n  y = pcPrivHelper(x) + 1;\nend\n")
+    (d / "private" / "pcPrivHelper.m").write_text("function z = pcPrivHelper(x)\n  z = 2 * x;\nend\n")
+    trace = trace_octave(octave, str(d / "pcPriv"), (3.0,), nout=1)
+    assert trace.outputs == (7.0,)
+    assert any("private" in n and "untraced" in n for n in trace.notes)

@@ -116,30 +116,37 @@ _KEYWORDS = {
 # (the recorded name and line are the same).
 _COMPOUND = ("+=", "-=", "*=", "/=", "^=")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+# `++`/`--` ending a statement, right after a variable or an index.
+_INCREMENT = re.compile(r"(?<=[\w)\]}])(\+\+|--)[ \t]*(?=[;,\r\n%#]|$)")
 _NUMBER = re.compile(r"(0[xX][0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?)[ij]?")
 # A quote right after one of these (no space) is a transpose, not a string.
 _VALUE_END = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]}.'\"")
 
 
 def normalise(text: str) -> str:
-    """Rewrite Octave-only spellings into MATLAB of the same length.
+    """Rewrite Octave-only spellings into MATLAB the parser accepts, moving no token.
 
     Strings keep their quotes but their contents become ``x`` (so escapes and
     comment characters inside them cannot confuse the parser); ``#`` comments
     become ``%``; ``!``/``!=`` become ``~``/``~=``; ``**`` becomes ``^``; ``x += e``
-    becomes ``x  = e``; Octave's ``endif``-style keywords become ``end`` padded with
-    spaces. Line breaks and line lengths are unchanged.
+    becomes ``x  = e`` and a statement ``x++`` becomes ``x=1``; Octave's
+    ``endif``-style keywords become ``end`` padded with spaces; a line break
+    inside parentheses gets the ``...`` MATLAB needs, appended at the line's
+    end. Every token keeps its line and column.
 
     Raises
     ------
     MatlabParseError
         For an unterminated string.
     """
+    # Windows line ends: MISS_HIT rejects the carriage return; a space keeps
+    # every column where it was.
+    text = text.replace("\r", " ")
     out = list(text)
     n = len(text)
     i = 0
     line = 1
-    depth = 0  # brackets: inside [] and {} a space before a quote starts a string
+    brackets: list[str] = []  # the open ( [ { around the current character
     line_start = True
     in_block = 0
     while i < n:
@@ -162,12 +169,16 @@ def normalise(text: str) -> str:
                 continue
         c = text[i]
         if c == "\n":
+            if brackets and brackets[-1] == "(":
+                # Octave continues a line inside parentheses without `...`;
+                # MATLAB's grammar needs it. At the line's end it moves no token.
+                out[i] = " ..." + out[i]
             line += 1
             line_start = True
             i += 1
             continue
         if c in "%#":
-            out[i] = "%"
+            out[i] = " ...%" if brackets and brackets[-1] == "(" else "%"
             eol = text.find("\n", i)
             i = n if eol < 0 else eol
             continue
@@ -183,6 +194,8 @@ def normalise(text: str) -> str:
                 if j >= n or text[j] == "\n":
                     raise MatlabParseError("unterminated double-quoted string", line)
                 if text[j] == "\\":
+                    if text.startswith("\n", j + 1) or text.startswith(" \n", j + 1):
+                        raise MatlabParseError("a double-quoted string continued on the next line", line)
                     j += 2
                     continue
                 if text[j] == '"':
@@ -236,14 +249,20 @@ def normalise(text: str) -> str:
             i += 2
             continue
         two = text[i:i + 2]
-        if two in _COMPOUND and depth == 0:
+        if two in _COMPOUND and not brackets:
             out[i:i + 2] = [" ", "="]
             i += 2
             continue
+        if two in ("++", "--") and not brackets and _INCREMENT.match(text, i):
+            # `x++;` / `g(end, 2)--;` as a statement: for the parser, `x=1;`
+            # (an assignment to the same variable on the same line).
+            out[i:i + 2] = ["=", "1"]
+            i += 2
+            continue
         if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth = max(0, depth - 1)
+            brackets.append(c)
+        elif c in ")]}" and brackets:
+            brackets.pop()
         i += 1
     return "".join(out)
 
