@@ -207,7 +207,7 @@ def trace_octave(
                 continue
             plan.append((real, text, parsed))
             assigned = {site.name for site in parsed.sites}
-            for name in sorted(parsed.identifiers - set(parsed.functions) - assigned):
+            for name in sorted(parsed.identifiers - set(parsed.functions) - assigned - {bare}):
                 helper = _helper_file(oc, name, base)
                 if helper is None:
                     if len({f.resolve() for f in oc.function_files(name)}) > 1:
