@@ -164,6 +164,13 @@ FILES = {
           n = sum(mask(:));
         end
         """,
+    "pcSparse.m": """\
+        function t = pcSparse(n)
+          S = 2 * speye(n);
+          s = speye(3);
+          t = full(sum(S(:))) + trace(s);
+        end
+        """,
     "pcUsesDup.m": """\
         function y = pcUsesDup(x)
           y = pcDup(x) + 1;
@@ -544,3 +551,12 @@ def test_private_functions_keep_the_file_untraced(octave, tmp_path):
     trace = trace_octave(octave, str(d / "pcPriv"), (3.0,), nout=1)
     assert trace.outputs == (7.0,)
     assert any("private" in n and "untraced" in n for n in trace.notes)
+
+
+def test_sparse_values_dense_when_small_fingerprinted_when_large(uoc):
+    n = 400  # 160 000 elements: over the limit, but never made dense to summarise
+    trace = trace_octave(uoc, "pcSparse", (float(n),), nout=1)
+    by = {s.name: s for s in trace.steps}
+    np.testing.assert_array_equal(by["s"].value, np.eye(3))
+    assert by["S"].value == fingerprint(2 * np.eye(n))
+    assert trace.outputs == (2.0 * n + 3,)

@@ -105,29 +105,39 @@ function v = carry(v, limit)
     v = [];
     return;
   end
-  if issparse(v)
-    v = full(v);
-  end
   if numel(v) > limit
-    a = double(v);
+    if issparse(v)
+      % Moments from the stored entries (never a full copy); the implicit
+      % zeros only count for the minimum and maximum.
+      a = double(nonzeros(v));
+      zeros_too = nnz(v) < numel(v);
+    else
+      a = double(v(:));
+      zeros_too = false;
+    end
     if iscomplex(a)
       a = abs(a);
     end
     a = a(isfinite(a));
+    if zeros_too
+      a_ext = [a; 0];
+    else
+      a_ext = a;
+    end
     fp.fingerprint = true;
     fp.shape = size(v);
     fp.total = sum(a);
     fp.total_abs = sum(abs(a));
     fp.total_sq = sum(a .* a);
-    if isempty(a)
+    if isempty(a_ext)
       fp.minimum = NaN;
       fp.maximum = NaN;
     else
-      fp.minimum = min(a);
-      fp.maximum = max(a);
+      fp.minimum = min(a_ext);
+      fp.maximum = max(a_ext);
     end
     v = fp;
-  elseif ~isa(v, 'double')
-    v = double(v);
+  elseif issparse(v) || ~isa(v, 'double')
+    v = double(full(v));
   end
 end
