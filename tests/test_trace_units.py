@@ -157,3 +157,24 @@ def test_alignment_finds_the_first_divergent_line():
     al = align(ref, mine)
     assert al.divergence is not None
     assert al.divergence.reference.name == "a2" and al.divergence.port.name == "a2"
+
+
+def test_the_ports_own_folder_is_traced_even_inside_site_packages(tmp_path):
+    # An installed package (here a folder named like site-packages) holding the port and its helper.
+    pkg = tmp_path / "lib" / "site-packages" / "studentpkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "helpers.py").write_text("def act(t):\n    out = t * 2.0\n    return out\n")
+    (pkg / "port.py").write_text("from studentpkg.helpers import act\n\n"
+                                 "def port(x):\n    y = x + 1.0\n    z = act(y)\n    return z\n")
+    sys.path.insert(0, str(tmp_path / "lib" / "site-packages"))
+    try:
+        from studentpkg.port import port
+
+        trace, error = trace_python(port, (np.arange(3.0),))
+    finally:
+        sys.path.remove(str(tmp_path / "lib" / "site-packages"))
+        for name in [m for m in sys.modules if m.startswith("studentpkg")]:
+            del sys.modules[name]
+    assert error is None
+    assert {"y", "z", "out"} <= {s.name for s in trace.steps}

@@ -17,6 +17,7 @@ plus the running sum of all its passes.
 from __future__ import annotations
 
 import ast
+import inspect
 import linecache
 import os
 import sys
@@ -40,12 +41,14 @@ _LIBRARY_DIRS = tuple(
 )
 
 
-def is_user_file(filename: str) -> bool:
+def is_user_file(filename: str, own: Path | None = None) -> bool:
     """True for the user's own source files: what a trace follows into.
 
     Library code (the standard library, anything installed in site-packages)
     and portcheck's own modules are left alone; portcheck's bundled example
-    ports count as user code, so the gallery traces like a user's port.
+    ports count as user code, so the gallery traces like a user's port, and
+    so does the folder of the port's own file (``own``) wherever it is
+    installed.
     Notebook cells (``<ipython-input-...>``, ``/tmp/ipykernel_*/...``) count
     as user code when :mod:`linecache` holds their source.
     """
@@ -55,8 +58,9 @@ def is_user_file(filename: str) -> bool:
         return bool(linecache.getlines(filename))
     path = Path(filename).resolve()
     text = str(path)
-    # First: after `pip install portcheck` the bundled examples live in site-packages too.
-    if path.is_relative_to(_EXAMPLES_DIR):
+    # First: after `pip install portcheck` the bundled examples live in
+    # site-packages too, and so may the package that holds the user's port.
+    if path.is_relative_to(_EXAMPLES_DIR) or (own is not None and path.is_relative_to(own)):
         return True
     if "site-packages" in text or "dist-packages" in text:
         return False
@@ -173,8 +177,9 @@ class _Site:
 class _Recorder:
     """Collects steps across frames; one per traced call."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, own: Path | None = None) -> None:
         self.limit = limit
+        self.own = own
         self.sites: dict[tuple[str, int, str, str], _Site] = {}
         self.order = 0
         self.files: dict[str, _FileInfo] = {}
@@ -184,7 +189,7 @@ class _Recorder:
     def wants(self, filename: str) -> bool:
         ok = self.user.get(filename)
         if ok is None:
-            ok = self.user[filename] = is_user_file(filename)
+            ok = self.user[filename] = is_user_file(filename, self.own)
         return ok
 
     def record(self, filename: str, line: int, function: str, name: str, arr: np.ndarray) -> None:
@@ -210,6 +215,18 @@ class _Recorder:
             site.total_ok = False
             step.total = None
         step.value = kept
+
+
+def _own_folder(fn: Callable[..., Any]) -> Path | None:
+    """The folder of the port's own source file (through decorators), traced wherever it lives."""
+    try:
+        code = getattr(inspect.unwrap(fn), "__code__", None)
+    except ValueError:
+        code = None
+    filename = getattr(code, "co_filename", "")
+    if not filename or filename.startswith("<"):
+        return None
+    return Path(filename).resolve().parent
 
 
 def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
@@ -241,7 +258,7 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
     previous trace function afterwards, so a debugger or coverage run
     continues as before once the trace is done.
     """
-    rec = _Recorder(limit)
+    rec = _Recorder(limit, _own_folder(fn))
 
     entry: list[Any] = []
     returned: list[tuple[str, int]] = []
