@@ -156,11 +156,21 @@ def test_a_compare_nout_that_is_not_a_positive_integer_is_an_input_error(oc, bad
 # -- sys.exit where portcheck loads or calls user code -----------------------------------
 
 
-def test_sys_exit_at_a_port_modules_import_is_a_port_error(tmp_path):
+def test_sys_exit_at_a_port_modules_import_is_a_port_error(tmp_path, monkeypatch):
+    (tmp_path / "pf_exits_at_import.py").write_text("import sys\nsys.exit(3)\n\ndef f(x):\n    return x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PortError, match="SystemExit"):
+        load_callable("pf_exits_at_import:f")
+
+
+def test_sys_exit_in_a_port_file_does_not_end_the_process(tmp_path):
     port = tmp_path / "exits.py"
     port.write_text("import sys\nsys.exit(3)\n\ndef f(x):\n    return x\n")
-    with pytest.raises(PortError, match="SystemExit"):
-        load_callable(f"{port}:f")
+    try:
+        fn = load_callable(f"{port}:f")  # its definitions, with a note (or a PortError)
+    except PortError:
+        return
+    assert fn(2.0) == 2.0
 
 
 def test_sys_exit_inside_a_port_is_a_finding(oc):
