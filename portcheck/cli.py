@@ -177,9 +177,9 @@ def _check_output_paths(args: argparse.Namespace) -> None:
                                  f"other files. Name a new file or a {'/'.join(sorted(_OUTPUT_SUFFIXES[flag]))} file.")
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
-            raise PortcheckError(f"cannot write --{flag} {given}: the folder {parent} does not exist.")
+            raise PortcheckError(f"cannot write {given} (--{flag}): the folder {parent} does not exist.")
         if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            raise PortcheckError(f"cannot write --{flag} {given}: permission denied.")
+            raise PortcheckError(f"cannot write {given} (--{flag}): permission denied.")
 
 
 # -- subcommands ----------------------------------------------------------------

@@ -20,9 +20,12 @@ float32 ndarray / scalar     single (PrecisionWarning)       kept, but only ~7 d
 int / np.integer scalar      double scalar                   oct2py sends np.int64 as int64, so
                                                              ``1/(2*m)`` would be integer math
 float / bool / complex       double / logical / complex
-str                          char row
-dict                         struct (fields converted)
+str                          char row                        non-ASCII travels as UTF-8 bytes and
+                                                             arrives as the same (UTF-8) text
+dict                         struct (fields converted)       keys must be field names, else
+                                                             ConversionError
 list / tuple of numbers      array (as ``np.asarray``)
+integer beyond 2**53         ConversionError                 a double would round it silently
 ===========================  ==============================  =================================
 
 ===========================  ==============================  =================================
@@ -36,8 +39,12 @@ integer-class array          float64 ndarray                 values kept
 single array                 float32 ndarray                 kept, with a PrecisionWarning
 empty                        float64 ndarray of its shape    e.g. (0, 3), never ``[]``
 struct                       ``dict`` (fields converted)
+struct array                 ``list`` of ``dict``            column-major order
 cell                         ``list`` (column-major order)
-char                         ``str``
+char row                     ``str``                         non-ASCII text intact
+sparse                       dense float64 ndarray           values and shape kept
+char matrix (several rows)   ConversionError                 names the output; return a cellstr
+integer beyond 2**53         ConversionError                 a double would round it silently
 ===========================  ==============================  =================================
 """
 

@@ -150,7 +150,31 @@ def _portcheck(*argv: str, cwd: Path) -> subprocess.Popen:
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _descendants(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in children] + [d for c in children for d in _descendants(int(c))]
+
+
+def _wait_for_octave(pid: int, limit: float = 60) -> None:
+    """Until an Octave REPL runs below ``pid`` (so Ctrl-C lands in a call, not in start-up)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        for child in _descendants(pid):
+            try:
+                cmd = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"octave" in cmd and b"--interactive" in cmd:
+                return
+        time.sleep(0.1)
+    raise AssertionError("no Octave process started")
+
+
 @pytest.mark.octave
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("command", ["compare", "run"])
 def test_ctrl_c_exits_130_and_judges_nothing(tmp_path, command):
     path = _suite(tmp_path, PAIR.replace("pf_value", "pf_forever"))
@@ -159,7 +183,8 @@ def test_ctrl_c_exits_130_and_judges_nothing(tmp_path, command):
                           "--path", str(FAULTS), cwd=tmp_path)
     else:
         proc = _portcheck("run", str(path), cwd=tmp_path)
-    time.sleep(4)  # Octave started, the reference is looping
+    _wait_for_octave(proc.pid)
+    time.sleep(1.5)  # the reference is looping
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, (out, err)
