@@ -495,7 +495,12 @@ def remove_stale_scratch() -> list[Path]:
             continue
         for d in entries:
             m = _SCRATCH_RE.fullmatch(d.name)
-            if not m or not d.is_dir() or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+            if not m or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+                continue
+            try:
+                if not d.is_dir() or d.is_symlink() or d.stat().st_uid != os.getuid():
+                    continue  # only our own user's folders
+            except OSError:
                 continue
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
