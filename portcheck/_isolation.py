@@ -3,7 +3,7 @@
 A port may call ``os._exit``, segfault in a C extension or be killed by the
 out-of-memory killer; in the process running the suite that would end the
 run and drop every result so far. :func:`run_isolated` runs the checks one by
-one in a forked worker with its own Octave session. When the worker dies, the
+one in a forked worker with its own Octave session (:class:`IsolatedRunner`). When the worker dies, the
 check it was running becomes a ``python-error`` finding saying so, a new
 worker takes the remaining checks, and every other result is kept.
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from .report import Finding, Report
 
-__all__ = ["run_isolated"]
+__all__ = ["IsolatedRunner"]
 
 
 def _worker(conn: Any, run_one: Callable[[int, Any], Report], make_octave: Callable[[], Any]) -> None:
@@ -103,61 +103,49 @@ class _Worker:
         self.conn.close()
 
 
-def run_isolated(
-    items: Sequence[tuple[Any, str]],
-    run_one: Callable[[int, Any], Report],
-    make_octave: Callable[[], Any],
-    advance: Callable[[Any, str], None] | None = None,
-) -> list[Report]:
-    """Run ``run_one(i, octave)`` for every item in a worker process; a dead worker is replaced.
+class IsolatedRunner:
+    """Runs ``run_one(i, octave)`` in a worker process, one item at a time; a dead worker is replaced.
 
     Parameters
     ----------
-    items : sequence of (pair, check)
-        What to run, in order (for progress and for naming a crash).
     run_one : callable
         ``run_one(index, octave) -> Report``, executed in the worker.
     make_octave : callable
         Starts the worker's Octave session (once per worker, lazily).
-    advance : callable, optional
-        Called in the parent with (pair, check) before each item (a progress bar).
 
-    Returns
-    -------
-    list of Report
-        One per item, in order; a check whose worker died is a ``python-error`` report.
+    Use as a context manager; :meth:`run` gives the report of one item, or a
+    ``python-error`` report when the worker died running it.
     """
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows: no fork, run in-process
-        octave = make_octave()
-        try:
-            return [run_one(i, octave) for i in range(len(items))]
-        finally:
-            octave.close()
-    reports: list[Report] = []
-    worker: _Worker | None = None
-    try:
-        for i, (pair, check) in enumerate(items):
-            if advance is not None:
-                advance(pair, check)
-            if worker is None:
-                worker = _Worker(run_one, make_octave)
-            status, value = worker.run(i)
-            if status == "ok":
-                reports.append(value)
-            elif status == "raise":
-                raise value
-            else:
-                worker.kill()
-                worker = None
-                reports.append(Report(check=check, title=pair.name, findings=(Finding(
-                    "python-error", "error", _death_message(value),
-                    evidence={"error": "WorkerDied", "exit_code": value}),)))
-    except BaseException:
-        if worker is not None:
-            worker.kill()
-            worker = None
-        raise
-    finally:
-        if worker is not None:
-            worker.stop()
-    return reports
+
+    def __init__(self, run_one: Callable[[int, Any], Report], make_octave: Callable[[], Any]) -> None:
+        self._run_one, self._make_octave = run_one, make_octave
+        self._worker: _Worker | None = None
+        self._octave: Any = None  # without fork (Windows): in-process
+
+    def run(self, index: int, pair: Any, check: str) -> Report:
+        if not hasattr(os, "fork"):  # pragma: no cover - no fork: run in-process
+            if self._octave is None:
+                self._octave = self._make_octave()
+            return self._run_one(index, self._octave)
+        if self._worker is None:
+            self._worker = _Worker(self._run_one, self._make_octave)
+        status, value = self._worker.run(index)
+        if status == "ok":
+            return value
+        if status == "raise":
+            raise value
+        self._worker.kill()
+        self._worker = None
+        return Report(check=check, title=pair.name, findings=(Finding(
+            "python-error", "error", _death_message(value), evidence={"error": "WorkerDied", "exit_code": value}),))
+
+    def __enter__(self) -> IsolatedRunner:
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        if self._octave is not None:
+            self._octave.close()
+        if self._worker is not None:
+            # Interrupted or failed: stop the worker at once; otherwise let it finish cleanly.
+            self._worker.kill() if exc is not None else self._worker.stop()
+            self._worker = None

@@ -621,8 +621,9 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
 
 def _run_isolated(suite: Suite, items: list[tuple[Pair, str]], progress: bool | None, plots: bool) -> SuiteResult:
     """:func:`run_suite` with every check in a worker process (see :mod:`portcheck._isolation`)."""
-    from ._isolation import run_isolated
+    from ._isolation import IsolatedRunner
     from .octave import Octave
+    from .progress import track
 
     def run_one(i: int, oc: Any) -> Report:
         pair, check = items[i]
@@ -631,21 +632,9 @@ def _run_isolated(suite: Suite, items: list[tuple[Pair, str]], progress: bool | 
     def make_octave() -> Any:
         return Octave(paths=suite.paths, timeout=suite.timeout)
 
-    show = sys.stderr.isatty() if progress is None else progress
-    if not show:
-        reports = run_isolated(items, run_one, make_octave)
-    else:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("portcheck", total=len(items))
-            state = {"first": True}
-
-            def advance(pair: Pair, check: str) -> None:
-                if not state["first"]:
-                    bar.advance(task)
-                state["first"] = False
-                bar.update(task, description=f"{check} {pair.name}")
-
-            reports = run_isolated(items, run_one, make_octave, advance)
-    return SuiteResult(tuple((p, c, r) for (p, c), r in zip(items, reports)))
+    results = []
+    with IsolatedRunner(run_one, make_octave) as runner:
+        for i, (pair, check) in enumerate(track(items, lambda item: f"{item[1]} {item[0].name}",
+                                                enabled=progress)):
+            results.append((pair, check, runner.run(i, pair, check)))
+    return SuiteResult(tuple(results))
