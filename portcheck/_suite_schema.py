@@ -128,6 +128,11 @@ def _anything(value: Any, at: _Where) -> None:
     return None
 
 
+def _boolean(value: Any, at: _Where) -> None:
+    if not isinstance(value, bool):
+        raise at.fail("true or false", value)
+
+
 def _text(value: Any, at: _Where) -> None:
     if not isinstance(value, str):
         raise at.fail("a string", value)
@@ -218,6 +223,7 @@ _PAIR = {
     "atol": _number,
     "penalty": _penalty,
     "grad": _string,
+    "trace": _boolean,
 }
 
 
