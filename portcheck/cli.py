@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import Any
 from .errors import PortcheckError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: Ctrl-C: the shell convention 128 + SIGINT; nothing was judged.
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,12 +119,67 @@ def _missing_function(reports: Sequence[Any]) -> str | None:
 def _emit(reports: Sequence[Any], args: argparse.Namespace, title: str) -> int:
     for r in reports:
         _print(r, _human_stream(args))
-    if getattr(args, "json", None):
+
+    def json_out() -> None:
         payload = [r.to_dict() for r in reports]
         _write(args.json, json.dumps(payload if len(payload) != 1 else payload[0], indent=2))
-    if getattr(args, "html", None):
-        _write_html(args.html, reports, title, stream=_human_stream(args))
+
+    _write_outputs(args, json_out, lambda: _write_html(args.html, reports, title, stream=_human_stream(args)))
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS
+
+
+def _write_outputs(args: argparse.Namespace, json_out: Any, html_out: Any) -> None:
+    """Write the --json and --html outputs asked for; one failing does not stop the other."""
+    failed = []
+    for flag, write in (("json", json_out), ("html", html_out)):
+        if getattr(args, flag, None):
+            try:
+                write()
+            except PortcheckError as exc:
+                failed.append(str(exc))
+    if failed:
+        raise PortcheckError("; ".join(failed))
+
+
+#: Report formats each output flag may overwrite; any other existing file is someone's input.
+_OUTPUT_SUFFIXES = {"json": {".json"}, "html": {".html", ".htm"}}
+
+
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """Files the command reads: the suite, ports and factories named as ``file.py:function``, lint files."""
+    specs = [getattr(args, k, None) for k in ("suite", "port", "args_from", "python_args_from", "target")]
+    files = [Path(str(s).rpartition(":")[0] if ":" in str(s) else str(s)) for s in specs if s]
+    files += [Path(f) for f in getattr(args, "files", None) or []]
+    if getattr(args, "command", None) == "run" and not getattr(args, "suite", None):
+        files += [Path("portcheck.toml"), Path("pyproject.toml")]
+    return [f.resolve() for f in files if f.is_file()]
+
+
+def _check_output_paths(args: argparse.Namespace) -> None:
+    """Before anything runs: --json/--html must be writable and must never overwrite an input."""
+    outs = {flag: getattr(args, flag, None) for flag in ("json", "html")}
+    outs = {flag: p for flag, p in outs.items() if p and p != "-"}
+    inputs = set(_input_files(args))
+    seen: dict[Path, str] = {}
+    for flag, given in outs.items():
+        path = Path(given).expanduser()
+        where = path.resolve()
+        if where in inputs:
+            raise PortcheckError(f"--{flag} {given} is one of this command's inputs; choose another file name "
+                                 f"(portcheck never overwrites its inputs).")
+        if where in seen:
+            raise PortcheckError(f"--{flag} and --{seen[where]} name the same file {given}; give each its own.")
+        seen[where] = flag
+        if path.is_dir():
+            raise PortcheckError(f"--{flag} {given} is a folder; name a file in it, e.g. {path / ('report.' + flag)}.")
+        if path.exists() and path.suffix.lower() not in _OUTPUT_SUFFIXES[flag]:
+            raise PortcheckError(f"--{flag} {given} exists and is not a .{flag} report; portcheck does not overwrite "
+                                 f"other files. Name a new file or a {'/'.join(sorted(_OUTPUT_SUFFIXES[flag]))} file.")
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            raise PortcheckError(f"cannot write {given} (--{flag}): the folder {parent} does not exist.")
+        if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise PortcheckError(f"cannot write {given} (--{flag}): permission denied.")
 
 
 # -- subcommands ----------------------------------------------------------------
@@ -212,7 +270,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = replay_suite(suite, args.replay or None, only=args.only, checks=args.check,
                               update=args.update, plots=bool(args.html))
     else:
-        result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html))
+        result = run_suite(suite, only=args.only, checks=args.check, plots=bool(args.html), isolate=True)
     out = _human_stream(args)
     _print(result, out)
     if args.replay is not None:
@@ -220,11 +278,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         for pair, check, note in limited(result):
             out.write(f"{pair} [{check}]: {note}\n")
-    if args.json:
-        _write(args.json, json.dumps(result.to_dict(), indent=2))
-    if args.html:
-        _write_html(args.html, result.reports, f"portcheck run {suite.source}", result.summary_table(), out,
-                    expected=[p.expect for p, _, _ in result.results])
+    _write_outputs(args, lambda: _write(args.json, json.dumps(result.to_dict(), indent=2)),
+                   lambda: _write_html(args.html, result.reports, f"portcheck run {suite.source}",
+                                       result.summary_table(), out,
+                                       expected=[p.expect for p, _, _ in result.results]))
     missing = _missing_function(result.reports)
     if missing:
         sys.stderr.write(f"portcheck: {missing}\n")
@@ -446,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_output_paths(args)
         return int(args.func(args))
     except argparse.ArgumentTypeError as exc:
         sys.stderr.write(f"portcheck: error: {exc}\n")
@@ -460,8 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
-        sys.stderr.write("portcheck: interrupted\n")
-        return EXIT_USAGE
+        sys.stderr.write("portcheck: interrupted (Ctrl-C); nothing was judged\n")
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

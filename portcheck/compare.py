@@ -16,6 +16,8 @@ import copy
 import inspect
 import itertools
 import math
+import signal
+import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +29,8 @@ from .diagnose import Subject, diagnose_pair
 from .diagnose._arrays import allclose, as_float_array, error_stats, location, location_text
 from .diagnose.compound import Hypothesis, Trial, applied_order, call_text, cause_hypotheses, convention_hypotheses, fix_order_note
 from .diagnose.compound import search as compound_search
-from .diagnose.capture import explain_capture, explain_mutation, explain_nondeterminism, perturb
+from .diagnose.capture import (explain_capture, explain_mutation, explain_nondeterminism,
+                               explain_reference_nondeterminism, perturb)
 from .diagnose.failures import octave_error, python_error
 from .diagnose.indexing import counterfactual_index_base
 from .diagnose.localise import first_divergence
@@ -37,7 +40,7 @@ from .diagnose.rerun import Rerun
 from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast, drop_scale_beside_broadcast
 from .loading import describe_callable, load_callable, load_notes
 from .conventions import is_penalty_name, penalty_pairs, with_gradient
-from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError
+from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError, PortTimeoutError
 from .inputs import Layout, as_layout
 from .octave import Octave
 from .report import Finding, Report, Table, merge_findings
@@ -163,11 +166,14 @@ class _Run:
     args_after: tuple[Any, ...] = ()
 
 
-def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False) -> _Run:
+def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False,
+          timeout: float | None = None) -> _Run:
     """Call the port on copies of ``args``; its exception is returned, not raised.
 
     ``quiet`` silences warnings for portcheck's own extra calls (the repeat,
     counterfactuals): the user sees the port's warnings once, from the real call.
+    ``timeout`` stops a port that sleeps or loops forever: it then "raised"
+    :class:`~portcheck.errors.PortTimeoutError`, which becomes a finding.
     """
     sent = _copy_args(args)
     with warnings.catch_warnings():
@@ -175,11 +181,53 @@ def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False) -> _
             warnings.simplefilter("ignore")
         with np.errstate(all="ignore") if quiet else contextlib.nullcontext():
             try:
-                out = fn(*sent)
+                out = _call_limited(fn, sent, timeout)
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - the port's failure is a finding
                 # SystemExit too: a ported script's `exit()` must not end the caller's session.
                 return _Run(None, exc, sent)
     return _Run(out, None, sent)
+
+
+def _call_limited(fn: Callable[..., Any], args: tuple, timeout: float | None) -> Any:
+    """``fn(*args)``, stopped with PortTimeoutError after ``timeout`` seconds.
+
+    In the main thread a SIGALRM timer raises inside the port (pytest-timeout's
+    signal method), so even ``time.sleep`` and pure-Python loops stop and the
+    process stays clean. Elsewhere (or when a timer is already armed, e.g. by
+    pytest-timeout) the port runs in a daemon thread that is abandoned on time-out.
+    """
+    if timeout is None:
+        return fn(*args)
+    name = describe_callable(fn)
+    use_signal = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+                  and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if use_signal:
+        def expire(signum: int, frame: Any) -> None:
+            raise PortTimeoutError(name, float(timeout))
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["out"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box["exc"] = exc
+
+    worker = threading.Thread(target=run, name=f"portcheck port {name}", daemon=True)
+    worker.start()
+    worker.join(float(timeout))
+    if worker.is_alive():
+        raise PortTimeoutError(name, float(timeout))
+    if "exc" in box:
+        raise box["exc"]
+    return box["out"]
 
 
 @dataclass
@@ -347,7 +395,7 @@ class _Comparison:
 
     def make_rerun(self, ref: tuple[Any, ...]):
         def rerun(new_args: tuple, transform: Callable[[tuple], tuple] | None = None) -> Rerun:
-            run = _call(self.fn, new_args, quiet=True)
+            run = _call(self.fn, new_args, quiet=True, timeout=self.timeout)
             label = "port(" + ", ".join(self.arg_names) + ")"
             if run.error is not None:
                 self.details["counterfactuals"].append({"call": label, "raised": type(run.error).__name__})
@@ -498,7 +546,7 @@ class _Comparison:
                 ref0 = self.run_octave(args0)
             except (OctaveRuntimeError, OctaveTimeoutError):
                 continue
-            run = _call(self.fn, py0, quiet=True)
+            run = _call(self.fn, py0, quiet=True, timeout=self.timeout)
             if run.error is not None:
                 continue
             values = _split_outputs(run.outputs, self.nout, self.names).values
@@ -569,7 +617,7 @@ class _Comparison:
         if ref is None:
             return t
         t.reference = ref
-        run = _call(self.fn, py, quiet=True)
+        run = _call(self.fn, py, quiet=True, timeout=self.timeout)
         label = " + ".join(h.what for h in hypotheses) or "the port as given"
         if run.error is not None:
             t.error = run.error
@@ -672,6 +720,14 @@ class _Comparison:
             self.notes.append(note)
         return found
 
+    def reference_repeat(self, ref: tuple[Any, ...]) -> list[Finding]:
+        """Call the reference again on the same inputs: ``nondeterministic`` (its side) if it moved."""
+        try:
+            ref2 = self.run_octave(self.args)
+        except (OctaveRuntimeError, OctaveTimeoutError):
+            return []
+        return explain_reference_nondeterminism(ref, ref2, self.names, self.rtol, self.atol)
+
     def check_capture(self, ref: tuple[Any, ...], values: Sequence[Any]) -> list[Finding]:
         """Perturb the parameter vector on both sides; the port must move when the reference does."""
         i = self.param_pos
@@ -685,7 +741,7 @@ class _Comparison:
             ref2 = self.run_octave(args2)
         except (OctaveRuntimeError, OctaveTimeoutError):
             return []
-        run = _call(self.fn, py2, quiet=True)
+        run = _call(self.fn, py2, quiet=True, timeout=self.timeout)
         if run.error is not None:
             return []
         values2 = _split_outputs(run.outputs, self.nout, self.names).values
@@ -786,7 +842,9 @@ def compare(
         the arguments when omitted (rows of the first data matrix, a scalar
         parameter of the port named like ``lambda``).
     timeout : float, optional
-        Seconds allowed for one Octave call.
+        Seconds allowed for one call of either side: an Octave call past it is
+        interrupted (``octave-error``), a port call past it is stopped and
+        reported as ``python-error`` (PortTimeoutError).
     wrt : int, optional
         Index of the parameter-vector argument (default: one named like
         ``theta``/``params``, else the first argument when it is a vector). It
@@ -861,6 +919,11 @@ def compare(
             raise InputError(f"{name} must be a non-negative number, got {tol!r}.")
     if trace is not None and not isinstance(trace, bool):
         raise InputError(f"trace must be True, False or None (trace when the outputs differ), got {trace!r}.")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not math.isfinite(timeout) or timeout <= 0):
+        raise InputError(f"timeout must be a positive number of seconds (or None), got {timeout!r}.")
+    if nout is not None and (isinstance(nout, bool) or not isinstance(nout, (int, np.integer)) or nout < 1):
+        raise InputError(f"nout must be a positive integer, got {nout!r}.")
     lay = as_layout(layout)
     args_t = tuple(args)
     py_args_t = tuple(python_args) if python_args is not None else args_t
@@ -909,17 +972,17 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         cmp.findings.append(octave_error(exc, function))
         ref = None
 
-    first = _call(fn, py_args)
+    first = _call(fn, py_args, timeout=timeout)
     cmp.findings += explain_mutation(py_args, first.args_after, cmp.arg_names)
     cmp._ref = ref
-    if first.error is not None and ref is not None:
+    if first.error is not None and ref is not None and not isinstance(first.error, PortTimeoutError):
         # Many ports work only when called their own way (integer labels, 1-D vectors): find that
         # call, say so, and compare under it so the port's real mistakes still show.
         conv = cmp.find_convention(first.error)
         if conv is not None:
             cmp.findings.append(conv[0])
             py_args = cmp.py_args = conv[1].args
-            first = _call(fn, py_args)
+            first = _call(fn, py_args, timeout=timeout)
     if first.error is not None:
         cmp.findings.append(python_error(first.error, port_name))
 
@@ -929,7 +992,8 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         return _report(cmp, title)
 
     if first.error is not None:
-        found = cmp.counterfactuals(ref, first.error)
+        # A port that hung would hang again in every counterfactual re-run.
+        found = [] if isinstance(first.error, PortTimeoutError) else cmp.counterfactuals(ref, first.error)
         if any(f.kind == "calling-convention" for f in found):
             # The convention explains the exception: it is no longer a separate failure.
             cmp.findings = [f for f in cmp.findings if f.kind != "python-error"]
@@ -946,7 +1010,7 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     cmp.findings += split.findings
     values = split.values
 
-    second = _call(fn, py_args, quiet=True)
+    second = _call(fn, py_args, quiet=True, timeout=timeout)
     nondet: list[Finding] = []
     if second.error is None:
         values2 = _split_outputs(second.outputs, nout, names).values
@@ -962,6 +1026,12 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     per_output = cmp.accept_training(ref, values, per_output)
     output_findings = [f for fs in per_output.values() for f in fs]
     mismatched = any(f.severity == "error" for f in output_findings)
+    # The reference runs twice like the port: a reference that is not a function of
+    # its inputs (rand, global state) is blamed, never the port, even when one draw matched.
+    ref_nondet = cmp.reference_repeat(ref)
+    if ref_nondet:
+        cmp.findings = [f for f in cmp.findings if f.kind != "nondeterministic"] + ref_nondet
+        return _report(cmp, title)
     unexplained = any(
         not any(f.kind in _EXPLAINED for f in fs) and any(f.severity == "error" for f in fs)
         for fs in per_output.values()

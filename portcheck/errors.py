@@ -16,9 +16,12 @@ message says what to do next. oct2py reports everything as one
     │   ├── OctaveTimeoutError       the call ran past its timeout (session still usable)
     │   └── OctaveSessionError       the session died or is closed
     ├── InputError                   arguments portcheck cannot work with (shapes, NaN, types)
-    ├── LayoutError                  a layout that does not fit the vector it describes
+    │   ├── LayoutError              a layout that does not fit the vector it describes
+    │   ├── ConversionError          a value that cannot cross the bridge faithfully (names it)
+    │   └── SuiteError               a suite file that is not valid (file, key, what is expected)
     ├── StaleRecordingError          a recording no longer matches its reference or inputs
     └── PortError                    the Python port could not be loaded or called
+        └── PortTimeoutError         the port ran past its timeout and was stopped
 """
 
 from __future__ import annotations
@@ -35,9 +38,12 @@ __all__ = [
     "OctaveSessionError",
     "InputError",
     "LayoutError",
+    "ConversionError",
+    "SuiteError",
     "PortError",
     "NotRecordedError",
     "StaleRecordingError",
+    "PortTimeoutError",
     "PrecisionWarning",
     "SessionRestartedWarning",
 ]
@@ -155,6 +161,14 @@ class LayoutError(InputError):
     """A layout that does not fit the vector it is applied to."""
 
 
+class ConversionError(InputError):
+    """A value that cannot cross the bridge without changing; the message names it and says what to do."""
+
+
+class SuiteError(InputError):
+    """A suite file (``portcheck.toml`` / ``[tool.portcheck]``) that is not valid."""
+
+
 class PortError(PortcheckError):
     """The Python port could not be imported or is not callable."""
 
@@ -184,6 +198,18 @@ class StaleRecordingError(PortcheckError):
     The message names the pair and the changed file or argument, and says how
     to record again.
     """
+
+
+class PortTimeoutError(PortError):
+    """The Python port ran longer than its timeout and was stopped."""
+
+    def __init__(self, port: str, timeout: float) -> None:
+        self.port = port
+        self.timeout = timeout
+        super().__init__(
+            f"{port} ran for more than {timeout:g} s and was stopped (it sleeps, waits or loops forever). "
+            f"If it is just slow, pass a larger timeout=."
+        )
 
 
 class PrecisionWarning(UserWarning):

@@ -294,7 +294,7 @@ def _load_module(spec: str, base: Path | None) -> Any:
         ) from None
     except ImportError as exc:
         raise PortError(f"importing {spec!r} failed: {exc}") from None
-    except Exception as exc:  # the user's module raised while importing
+    except (Exception, SystemExit) as exc:  # the user's module raised (or exited) while importing
         raise PortError(f"importing {spec!r} raised {type(exc).__name__}: {exc}") from None
 
 
@@ -392,7 +392,7 @@ def load_args(spec: str | Callable[[], Any] | None, base: Path | None = None) ->
     factory = load_callable(spec, base)
     try:
         value = factory()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise PortError(f"the argument factory {spec!r} raised {type(exc).__name__}: {exc}") from exc
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 

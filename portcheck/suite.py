@@ -45,7 +45,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, OctaveNotFoundError, PortcheckError, PortError
+from ._suite_schema import validate_suite_table
+from .errors import InputError, OctaveNotFoundError, PortcheckError, PortError, SuiteError
 from .inputs import debug_dataset, debug_weights
 from .loading import load_args, load_callable
 from .report import Finding, Report, Table
@@ -195,8 +196,10 @@ def _read_table(path: Path) -> Mapping[str, Any]:
         table = data.get("tool", {}).get("portcheck")
         if table is None:
             raise InputError(f"{path} has no [tool.portcheck] table.")
+        validate_suite_table(table, path, "tool.portcheck")
         return table
     table = data.get("portcheck", data)
+    validate_suite_table(table, path, "portcheck" if "portcheck" in data else "")
     return table
 
 
@@ -561,7 +564,8 @@ def iter_items(suite: Suite, only: Iterable[str] | None = None,
 
 
 def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[str] | None = None,
-              octave: Any = None, progress: bool | None = None, plots: bool = False) -> SuiteResult:
+              octave: Any = None, progress: bool | None = None, plots: bool = False,
+              isolate: bool = False) -> SuiteResult:
     """Run every (pair, check) of a suite in one Octave session.
 
     Parameters
@@ -580,6 +584,11 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
         in a Jupyter kernel, nothing otherwise; see :mod:`portcheck.progress`).
     plots : bool
         Attach figures for HTML reports (see :func:`run_check`).
+    isolate : bool, default False
+        Run the checks in a worker process (with its own Octave session), so a
+        port that ends its interpreter (``os._exit``, a crash) becomes a
+        finding and the other results are kept. ``portcheck run`` does this.
+        Ignored when ``octave`` is given.
 
     Returns
     -------
@@ -589,6 +598,11 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
     from .octave import Octave
 
     items = iter_items(suite, only, checks)
+    if not items:
+        raise SuiteError(f"{suite.source}: nothing to run: no pair has the checks asked for "
+                         f"({', '.join(checks or ()) or 'its own'}); a run of 0 checks proves nothing.")
+    if isolate and octave is None:
+        return _run_isolated(suite, items, progress, plots)
     own = octave is None
     oc = Octave(paths=suite.paths, timeout=suite.timeout) if own else octave
     if not own and suite.paths:
@@ -602,4 +616,25 @@ def run_suite(suite: Suite, only: Iterable[str] | None = None, checks: Iterable[
     finally:
         if own:
             oc.close()
+    return SuiteResult(tuple(results))
+
+
+def _run_isolated(suite: Suite, items: list[tuple[Pair, str]], progress: bool | None, plots: bool) -> SuiteResult:
+    """:func:`run_suite` with every check in a worker process (see :mod:`portcheck._isolation`)."""
+    from ._isolation import IsolatedRunner
+    from .octave import Octave
+    from .progress import track
+
+    def run_one(i: int, oc: Any) -> Report:
+        pair, check = items[i]
+        return run_check(pair, check, oc, suite, plots)
+
+    def make_octave() -> Any:
+        return Octave(paths=suite.paths, timeout=suite.timeout)
+
+    results = []
+    with IsolatedRunner(run_one, make_octave) as runner:
+        for i, (pair, check) in enumerate(track(items, lambda item: f"{item[1]} {item[0].name}",
+                                                enabled=progress)):
+            results.append((pair, check, runner.run(i, pair, check)))
     return SuiteResult(tuple(results))

@@ -75,6 +75,8 @@ def test_wheel_ships_every_reference_the_guide_and_the_license(dists):
         assert f"portcheck/matlab_refs/{m.relative_to(ROOT / 'matlab_refs').as_posix()}" in names
     for page in (ROOT / "migration_guide").glob("*.md"):
         assert f"portcheck/migration_guide/{page.name}" in names
+    for m in (ROOT / "portcheck" / "_bridge_m").rglob("*.m"):  # the bridge cannot call without them
+        assert f"portcheck/_bridge_m/{m.relative_to(ROOT / 'portcheck' / '_bridge_m').as_posix()}" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     metadata = zipfile.ZipFile(dists["wheel"]).read(
         next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()

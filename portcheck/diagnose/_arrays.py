@@ -64,16 +64,17 @@ def close_mask(reference: np.ndarray, candidate: np.ndarray, rtol: float, atol: 
     """``|candidate - reference| <= atol + rtol*|reference|`` elementwise.
 
     The tolerance scales with the *reference* (like ``assert_allclose``'s
-    ``desired``). NaN matches NaN and ±Inf matches the same infinity, so a
-    non-finite value found on both sides is reported separately, not as a
-    numeric mismatch.
+    ``desired``). NaN matches NaN and an infinity matches only the same
+    infinity, so a non-finite value found on both sides is reported
+    separately, not as a numeric mismatch; +Inf against −Inf, or NaN against
+    a number, never matches (``|∞ - (-∞)| <= rtol·∞`` would say it does).
     """
     r = np.asarray(reference)
     c = np.asarray(candidate)
     with np.errstate(invalid="ignore", over="ignore"):
-        ok = np.abs(c - r) <= atol + rtol * np.abs(r)
+        ok = (np.abs(c - r) <= atol + rtol * np.abs(r)) & np.isfinite(r) & np.isfinite(c)
     both_nan = np.isnan(r) & np.isnan(c)
-    same_inf = np.isinf(r) & np.isinf(c) & (np.sign(r.real) == np.sign(c.real))
+    same_inf = np.isinf(r) & np.isinf(c) & (r == c)
     return ok | both_nan | same_inf
 
 

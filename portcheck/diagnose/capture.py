@@ -17,11 +17,16 @@ import numpy as np
 from ..report import Finding
 from ._arrays import as_float_array, close_mask, location, location_text
 
-__all__ = ["mutated_inputs", "explain_mutation", "explain_nondeterminism", "explain_capture", "perturb"]
+__all__ = ["mutated_inputs", "explain_mutation", "explain_nondeterminism", "explain_reference_nondeterminism",
+           "explain_capture", "perturb"]
 
 
 def mutated_inputs(before: Sequence[Any], after: Sequence[Any]) -> list[tuple[int, dict[str, Any]]]:
-    """Arguments whose array contents changed across the call: ``(position, evidence)``."""
+    """Arguments whose contents changed across the call: ``(position, evidence)``.
+
+    Arrays element by element; lists and dicts (a MATLAB cell or struct passed
+    by value) by length, keys and every entry, recursively.
+    """
     out = []
     for i, (b, a) in enumerate(zip(before, after)):
         if isinstance(b, np.ndarray) and isinstance(a, np.ndarray):
@@ -35,13 +40,43 @@ def mutated_inputs(before: Sequence[Any], after: Sequence[Any]) -> list[tuple[in
                 out.append((i, {"changed": int(changed.size), "total": int(b.size), "first": loc,
                                 "before": b.ravel(order="F")[first].item(),
                                 "after": a.ravel(order="F")[first].item()}))
-        elif isinstance(b, dict) and isinstance(a, dict):
-            for k in b:
-                if k in a and isinstance(b[k], np.ndarray) and isinstance(a[k], np.ndarray):
-                    if b[k].shape != a[k].shape or not np.array_equal(b[k], a[k], equal_nan=True):
-                        out.append((i, {"field": str(k)}))
-                        break
+        elif isinstance(b, (dict, list)) and isinstance(a, type(b)):
+            change = _container_change(b, a)
+            if change is not None:
+                out.append((i, change))
     return out
+
+
+def _same_value(b: Any, a: Any) -> bool:
+    """Equal contents, recursively (NaN equal to NaN): what "unchanged" means for a container element."""
+    if isinstance(b, np.ndarray) or isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and isinstance(a, np.ndarray) and b.shape == a.shape
+                and bool(np.array_equal(b, a, equal_nan=b.dtype.kind in "fc" and a.dtype.kind in "fc")))
+    if isinstance(b, (dict, list)):
+        return _container_change(b, a) is None if isinstance(a, type(b)) else False
+    try:
+        return bool(b == a) or (b != b and a != a)
+    except Exception:  # noqa: BLE001 - values that cannot be compared count as changed only if not identical
+        return b is a
+
+
+def _container_change(b: dict | list, a: dict | list) -> dict[str, Any] | None:
+    """How a list or dict argument changed in place: keys or items added/removed, or an entry modified."""
+    if isinstance(b, dict):
+        added = [str(k) for k in a if k not in b]
+        removed = [str(k) for k in b if k not in a]
+        if added or removed:
+            return {"keys_added": added, "keys_removed": removed}
+        for k in b:
+            if not _same_value(b[k], a[k]):
+                return {"field": str(k)}
+        return None
+    if len(a) != len(b):
+        return {"before_length": len(b), "after_length": len(a)}
+    for j, (x, y) in enumerate(zip(b, a)):
+        if not _same_value(x, y):
+            return {"item": j}
+    return None
 
 
 def explain_mutation(before: Sequence[Any], after: Sequence[Any], names: Sequence[str]) -> list[Finding]:
@@ -54,12 +89,20 @@ def explain_mutation(before: Sequence[Any], after: Sequence[Any], names: Sequenc
                     f"{location_text(ev['first'])}: {ev['before']!r} became {ev['after']!r}")
         elif "field" in ev:
             what = f"field {ev['field']!r}"
+        elif "keys_added" in ev:
+            what = ", ".join(f"{verb} key{'s' * (len(ks) > 1)} {', '.join(repr(k) for k in ks)}"
+                             for verb, ks in (("added", ev["keys_added"]), ("removed", ev["keys_removed"])) if ks)
+        elif "after_length" in ev:
+            what = f"its length, {ev['before_length']} to {ev['after_length']} items (append, pop, ...)"
+        elif "item" in ev:
+            what = f"item {ev['item']}"
         else:
             what = f"its shape, {tuple(ev['before_shape'])} to {tuple(ev['after_shape'])}"
         found.append(Finding(
             kind="mutates-input", severity="error",
-            message=(f"the port changed its input {label} in place ({what}): MATLAB passes arrays by "
-                     f"value, so callers (an optimizer, a gradient check) expect it untouched; copy first "
+            message=(f"the port changed its input {label} in place ({what}): MATLAB passes arrays, "
+                     f"structs and cells by value, so callers (an optimizer, a gradient check) expect it "
+                     f"untouched; copy first "
                      f"(`{label} = {label}.copy()`) or avoid in-place updates such as `{label}[0] = 0` "
                      f"and `{label} -= ...`."),
             evidence={"argument": i + 1, "name": label, **ev},
@@ -67,31 +110,61 @@ def explain_mutation(before: Sequence[Any], after: Sequence[Any], names: Sequenc
     return found
 
 
-def explain_nondeterminism(
-    first: Sequence[Any], second: Sequence[Any], names: Sequence[str], rtol: float, atol: float
-) -> list[Finding]:
-    """``nondeterministic`` when two calls on identical inputs disagree beyond the tolerance."""
+def _first_difference(first: Sequence[Any], second: Sequence[Any], rtol: float,
+                      atol: float) -> tuple[int, dict[str, Any]] | None:
+    """The first output that differs beyond the tolerance between two identical calls."""
     for i, (a, b) in enumerate(zip(first, second)):
         x, y = as_float_array(a), as_float_array(b)
         if x is None or y is None:
             continue
         if x.shape != y.shape:
-            differs, ev = True, {"shapes": [list(x.shape), list(y.shape)]}
-        else:
-            ok = close_mask(x, y, rtol, atol)
-            differs = not bool(np.all(ok))
-            ev = {"differing": int(np.count_nonzero(~ok)), "total": int(x.size)}
-        if differs:
-            label = names[i] if i < len(names) else f"output {i + 1}"
-            return [Finding(
-                kind="nondeterministic", severity="error", output=label,
-                message=(f"two identical calls of the port gave different {label}: it draws random "
-                         f"numbers (seed them, or pass the initial weights in as the reference does) or "
-                         f"keeps state between calls; comparisons of a nondeterministic port are not "
-                         f"meaningful."),
-                evidence=ev,
-            )]
-    return []
+            return i, {"shapes": [list(x.shape), list(y.shape)]}
+        ok = close_mask(x, y, rtol, atol)
+        if not bool(np.all(ok)):
+            return i, {"differing": int(np.count_nonzero(~ok)), "total": int(x.size)}
+    return None
+
+
+def explain_nondeterminism(
+    first: Sequence[Any], second: Sequence[Any], names: Sequence[str], rtol: float, atol: float
+) -> list[Finding]:
+    """``nondeterministic`` when two calls on identical inputs disagree beyond the tolerance."""
+    diff = _first_difference(first, second, rtol, atol)
+    if diff is None:
+        return []
+    i, ev = diff
+    label = names[i] if i < len(names) else f"output {i + 1}"
+    return [Finding(
+        kind="nondeterministic", severity="error", output=label,
+        message=(f"two identical calls of the port gave different {label}: it draws random "
+                 f"numbers (seed them, or pass the initial weights in as the reference does) or "
+                 f"keeps state between calls; comparisons of a nondeterministic port are not "
+                 f"meaningful."),
+        evidence={**ev, "side": "port"},
+    )]
+
+
+def explain_reference_nondeterminism(
+    first: Sequence[Any], second: Sequence[Any], names: Sequence[str], rtol: float, atol: float
+) -> list[Finding]:
+    """``nondeterministic`` on the reference's side: the Octave function is not a function of its inputs.
+
+    Nothing a port returns can match such a reference, so this replaces any
+    mismatch it would otherwise be blamed for.
+    """
+    diff = _first_difference(first, second, rtol, atol)
+    if diff is None:
+        return []
+    i, ev = diff
+    label = names[i] if i < len(names) else f"output {i + 1}"
+    return [Finding(
+        kind="nondeterministic", severity="error", output=label,
+        message=(f"the Octave reference gave different {label} on two identical calls: it draws random "
+                 f"numbers (rand/randn without a fixed seed) or keeps global or persistent state, so no "
+                 f"port can be compared with it; the port is not to blame. Seed it (rand('seed', 0)) or "
+                 f"pass the random values in as arguments."),
+        evidence={**ev, "side": "reference"},
+    )]
 
 
 def perturb(theta: np.ndarray) -> np.ndarray:

@@ -118,8 +118,9 @@ def explain_non_finite(ref: np.ndarray, cand: np.ndarray, subject: Subject) -> t
         parts = [f"{v} {'NaN' if k == 'nan' else 'Inf'}" for k, v in n.items() if v]
         return " and ".join(parts)
 
+    # The same places *and* the same values: +Inf against -Inf is a difference.
     same = r.shape == c.shape and bool(np.all(rbad == cbad)) and bool(
-        np.all(np.isnan(r[rbad]) == np.isnan(c[cbad]))
+        np.array_equal(r[rbad], c[cbad], equal_nan=True)
     )
     if same:
         return [subject.finding(
@@ -134,6 +135,10 @@ def explain_non_finite(ref: np.ndarray, cand: np.ndarray, subject: Subject) -> t
     elif rbad.any() and not cbad.any():
         msg = (f"{R} {subject.what} holds {desc(rc)} where {C} is finite: the reference overflows "
                f"or divides by zero on these inputs; use inputs where it is finite.")
+    elif r.shape == c.shape and bool(np.all(rbad == cbad)):
+        msg = (f"{R} {subject.what} and {C} hold non-finite values in the same places but not the same "
+               f"values ({desc(rc)} against {desc(cc)}; +Inf against -Inf or NaN against Inf): a sign or "
+               f"an operation differs there.")
     else:
         msg = f"{R} {subject.what} holds {desc(rc)} and {C} holds {desc(cc)}, in different places."
     return [subject.finding("non-finite", msg, **ev)], False

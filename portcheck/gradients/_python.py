@@ -123,6 +123,10 @@ class PythonTarget:
         args = self._sent
         try:
             out = fn(*args[:self.wrt], x, *args[self.wrt:])
+        except SystemExit as exc:
+            # A ported script's exit() must not end the caller's process: it is the objective's failure.
+            raise FunctionFailed("python-error", f"fun called sys.exit({exc.code!r}); a cost function must "
+                                 "return (cost, grad), never exit the process.") from None
         finally:
             self.tick()
         if sent is not None and not np.array_equal(x, sent, equal_nan=True):

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._evidence import Evidence, Sweep
-from ._precision import Precision
+from ._precision import KAPPA, Precision
 
 __all__ = ["Judgement", "judge", "needs_refinement", "central_tol", "complex_tol", "complex_consistent",
            "taylor_steps", "taylor_verdict", "TaylorResult", "noise_level", "OK", "KINK", "BAD"]
@@ -66,6 +66,18 @@ def _central(fp, fm, h):
     return (fp - fm) / (2.0 * h)
 
 
+def probe_noise(ev: Evidence) -> np.ndarray:
+    """Rounding noise of each probe's difference ``f(x+h) - f(x-h)``: ulps of the values subtracted.
+
+    ``ev.noise`` is sized from ``f(x)``; where ``f(x)`` is far smaller than
+    ``f(x±h)`` (x ≈ 1e-300, a minimum at 0) the difference still carries the
+    rounding of ``f(x±h)``.
+    """
+    with np.errstate(invalid="ignore"):
+        big = np.nan_to_num(np.fmax(np.abs(ev.fp), np.abs(ev.fm)), nan=0.0, posinf=0.0)
+    return np.fmax(ev.noise, KAPPA * ev.prec.eps * big)
+
+
 def first_estimate(ev: Evidence, ana: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The cheapest estimate per probe (complex step, else central) and its tolerance."""
     h = ev.probes.h
@@ -73,7 +85,8 @@ def first_estimate(ev: Evidence, ana: np.ndarray) -> tuple[np.ndarray, np.ndarra
         d1 = _central(ev.fp, ev.fm, h)
         use_c = np.isfinite(ev.fc)
         num = np.where(use_c, ev.fc, d1)
-        tol = np.where(use_c, complex_tol(ev.fc, ana, h, ev.prec, ev.f0), central_tol(d1, ana, h, ev.prec, ev.noise))
+        tol = np.where(use_c, complex_tol(ev.fc, ana, h, ev.prec, ev.f0),
+                       central_tol(d1, ana, h, ev.prec, probe_noise(ev)))
     return num, tol
 
 
@@ -157,9 +170,10 @@ def judge(ev: Evidence) -> Judgement:
         d2 = _central(ev.fp2, ev.fm2, h / 2.0)
         rich = (4.0 * d2 - d1) / 3.0
         tol_c = complex_tol(ev.fc, ana, h, prec, f0)
-        tol_1 = central_tol(d1, ana, h, prec, ev.noise)
-        tol_r = central_tol(rich, ana, h, prec, ev.noise, 3.0)
-        tol_2 = central_tol(d2, ana, h / 2.0, prec, ev.noise)
+        noise = probe_noise(ev)
+        tol_1 = central_tol(d1, ana, h, prec, noise)
+        tol_r = central_tol(rich, ana, h, prec, noise, 3.0)
+        tol_2 = central_tol(d2, ana, h / 2.0, prec, noise)
     for p in range(P):
         a = ana[p]
         has_c, has_1, has_2 = np.isfinite(ev.fc[p]), np.isfinite(d1[p]), np.isfinite(d2[p])

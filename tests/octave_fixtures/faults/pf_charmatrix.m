@@ -1,0 +1,3 @@
+function y = pf_charmatrix(x)
+  y = ["ab"; "cd"];
+end

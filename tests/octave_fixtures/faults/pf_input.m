@@ -1,0 +1,3 @@
+function y = pf_input(x)
+  y = input("how many? ");
+end

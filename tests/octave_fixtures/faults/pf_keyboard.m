@@ -1,0 +1,4 @@
+function y = pf_keyboard(x)
+  keyboard;
+  y = x;
+end

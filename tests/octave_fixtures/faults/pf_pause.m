@@ -1,0 +1,4 @@
+function y = pf_pause(x)
+  pause;
+  y = x;
+end

@@ -1,0 +1,4 @@
+function y = pf_restoredefaultpath(x)
+  restoredefaultpath();
+  y = 2 * x;
+end

@@ -1,0 +1,3 @@
+function y = pf_sum(v)
+  y = sum(v);
+end

@@ -1,0 +1,3 @@
+function y = pf_text(s)
+  y = [s, " ünïcode"];
+end
