@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import ast
 import functools
-import linecache
 import types
 from collections.abc import Callable
 from typing import Any
 
-from ..objective_rule import ignored_parameter_of, unwrap
+from ..objective_rule import _parsed, ignored_parameter_of, unwrap
 from ..report import Finding
 
 __all__ = ["static_findings", "complex_hints_python", "octave_ctranspose_lines", "octave_param_names"]
@@ -34,17 +33,6 @@ def _outer_names(fun: types.FunctionType) -> list[str]:
     code = fun.__code__
     names = list(code.co_freevars) + [n for n in code.co_names if n in fun.__globals__]
     return [n for n in names if not callable(fun.__globals__.get(n)) or n in code.co_freevars][:4]
-
-
-@functools.lru_cache(maxsize=32)
-def _parsed(filename: str) -> ast.Module | None:
-    text = "".join(linecache.getlines(filename))
-    if not text:
-        return None
-    try:
-        return ast.parse(text)
-    except SyntaxError:
-        return None
 
 
 @functools.lru_cache(maxsize=32)
