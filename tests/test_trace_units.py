@@ -178,3 +178,12 @@ def test_the_ports_own_folder_is_traced_even_inside_site_packages(tmp_path):
             del sys.modules[name]
     assert error is None
     assert {"y", "z", "out"} <= {s.name for s in trace.steps}
+
+
+def test_an_infinity_in_the_reference_does_not_make_every_value_agree():
+    from portcheck.trace import Step
+    from portcheck.trace.align import agrees
+
+    ref = Step("octave", "f.m", 1, 1, "v", "f", np.array([np.inf, 1.0, 2.0]))
+    assert agrees(ref, Step("python", "f.py", 1, 1, "v", "f", np.array([np.inf, 5.0, 7.0])), 1e-7, 1e-10) is None
+    assert agrees(ref, Step("python", "f.py", 1, 1, "v", "f", np.array([np.inf, 1.0, 2.0])), 1e-7, 1e-10)

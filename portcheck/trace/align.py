@@ -317,14 +317,23 @@ def _agrees(ref: Step, port: Step, rtol: float, atol: float) -> str | None:
     if isinstance(r, Fingerprint) or isinstance(p, Fingerprint):
         return "fingerprint" if _fingerprints_agree(r, p, rtol) else None
     for v in views(ref, port):
-        scale = max(float(np.max(np.abs(v.reference))) if v.reference.size else 0.0, 1.0)
-        if v.reference.size and bool(np.all(close_mask(v.reference, v.port, rtol, atol * scale))):
+        if v.reference.size and bool(np.all(close_mask(v.reference, v.port, rtol, atol * magnitude(v.reference)))):
             return v.how
         # Indices: a faithful port holds them 0-based where MATLAB's are 1-based.
-        if (v.reference.size > 1 and not np.iscomplexobj(v.reference) and np.all(v.reference >= 1)
-                and np.all(np.mod(v.reference, 1) == 0) and np.array_equal(v.port + 1, v.reference)):
+        if (v.reference.size > 1 and not np.iscomplexobj(v.reference) and np.all(np.isfinite(v.reference))
+                and np.all(v.reference >= 1) and np.all(np.mod(v.reference, 1) == 0)
+                and np.array_equal(v.port + 1, v.reference)):
             return v.how + ", 0-based indices"
     return None
+
+
+def magnitude(a: np.ndarray) -> float:
+    """The largest finite magnitude of ``a``, at least 1: the scale absolute tolerances are taken at.
+
+    Infinities are left out: an Inf in the reference must not make every value "close".
+    """
+    finite = np.abs(a[np.isfinite(a)]) if a.size else a
+    return max(float(np.max(finite)) if finite.size else 0.0, 1.0)
 
 
 # ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..diagnose._arrays import close_mask
 from ._steps import Step
+from .align import magnitude
 
 __all__ = ["Substitution", "find_substitution"]
 
@@ -229,6 +230,5 @@ def value_matcher(reference: np.ndarray, orient: Callable[[np.ndarray], np.ndarr
         oriented = orient(arr)
         if oriented is None or oriented.shape != reference.shape:
             return False
-        scale = max(float(np.max(np.abs(reference))) if reference.size else 0.0, 1.0)
-        return bool(np.all(close_mask(reference, oriented, rtol, atol * scale)))
+        return bool(np.all(close_mask(reference, oriented, rtol, atol * magnitude(reference))))
     return matches
