@@ -116,7 +116,6 @@ class _ProgressLine:
     def _repr_html_(self) -> str:
         import html
 
-        pct = 100.0 * self.done / max(self.total, 1)
         return (f"<div style='font-family:monospace;font-size:12px'>{html.escape(self.label)} "
                 f"<progress value='{self.done}' max='{self.total}' style='width:200px'></progress> "
                 f"{self.done}/{self.total} &middot; {self.elapsed:.1f} s &middot; {html.escape(self.doing)}</div>")

@@ -216,7 +216,7 @@ def cause_hypotheses(args: Sequence[Any], names: Sequence[str], *, layout: Any =
             fix = (f"labels are 1-based in MATLAB: index with `{label} - 1` (and compare with `k + 1` in a "
                    f"0-based loop)" if shift < 0 else
                    f"the port subtracts 1 from labels that are already 0-based, or compares a 0-based index "
-                   f"with 1-based labels; shift by one only once")
+                   "with 1-based labels; shift by one only once")
             cause = (f"the port treats {label} as 0-based labels" if shift < 0 else
                      f"the port shifts {label} by one too many")
             out.append(Hypothesis("index-base", i, f"{label} {'-' if shift < 0 else '+'} 1", fix, cause=cause,
