@@ -214,8 +214,8 @@ def cause_hypotheses(args: Sequence[Any], names: Sequence[str], *, layout: Any =
             if np.asarray(args[i]).min() + shift < 0:
                 continue
             fix = (f"labels are 1-based in MATLAB: index with `{label} - 1` (and compare with `k + 1` in a "
-                   f"0-based loop)" if shift < 0 else
-                   f"the port subtracts 1 from labels that are already 0-based, or compares a 0-based index "
+                   "0-based loop)" if shift < 0 else
+                   "the port subtracts 1 from labels that are already 0-based, or compares a 0-based index "
                    "with 1-based labels; shift by one only once")
             cause = (f"the port treats {label} as 0-based labels" if shift < 0 else
                      f"the port shifts {label} by one too many")
