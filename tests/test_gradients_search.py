@@ -246,3 +246,15 @@ def test_a_port_writing_into_its_argument_late_is_still_reported_and_the_caller_
     rep = check_gradient(cost, np.ones(30), args=(X,))
     assert "mutates-input" in {f.kind for f in rep.errors}, str(rep)
     np.testing.assert_array_equal(X, X_before)
+
+
+def test_small_problems_checked_element_by_element_name_the_element_too():
+    """n <= 2000 is checked element by element: the worst wrong element is Finding.element as well."""
+    model = Quartic(500, seed=6)
+    model.wrong = {123: 1.01}
+    x0 = np.random.default_rng(7).standard_normal(500)
+    rep = check_gradient(model, x0, layout=[("a", (20, 10)), ("b", (300,))])
+    (f,) = rep.errors
+    assert f.element == 123 and f.block == "a", str(rep)
+    model.wrong = {}
+    assert check_gradient(model, x0, layout=[("a", (20, 10)), ("b", (300,))]).ok

@@ -309,6 +309,12 @@ def _block_findings(ev: Evidence, jd: Judgement, taylor: Mapping[int, TaylorResu
 def _pinned(ev: Evidence, jd: Judgement, bi: int, f: Finding) -> Finding:
     """A diagnosis of a block whose error the bisection pinned to single elements says which."""
     res = ev.search.get(bi)
+    if f.element is None and res is None and f.kind == "mismatch":
+        # Element by element (small problems): the worst disagreeing element is the location.
+        bad = np.flatnonzero((ev.probes.block == bi) & (ev.probes.kind == ELEMENT) & (jd.status == BAD))
+        if bad.size:
+            worst = int(bad[np.argmax(jd.score[bad])])
+            return replace(f, element=int(ev.probes.index[worst]))
     if f.element is not None or res is None or res.outcome != "elements":
         return f
     bad = [p for p in ev.search_probes if ev.probes.block[p] == bi and jd.status[p] == BAD]
