@@ -25,7 +25,7 @@ import numpy as np
 
 from ..diagnose._arrays import close_mask
 from ._steps import Step
-from .align import magnitude
+from .align import _parsed, magnitude
 
 __all__ = ["Substitution", "find_substitution"]
 
@@ -49,9 +49,9 @@ class _Stop(BaseException):
 
 
 def _statement(lines: list[str], line: int, name: str) -> ast.stmt | None:
-    try:
-        tree = ast.parse("\n".join(lines))
-    except (SyntaxError, ValueError):
+    # The alignment already parsed this file; the substitutions work on deep copies of its nodes.
+    tree = _parsed("\n".join(lines))
+    if tree is None:
         return None
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.lineno == line:
