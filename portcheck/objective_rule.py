@@ -29,7 +29,7 @@ import linecache
 import types
 from typing import Any
 
-__all__ = ["ignored_parameter", "ignored_parameter_of", "perturbed_in_place", "function_node", "unwrap"]
+__all__ = ["ignored_parameter", "ignored_parameter_of", "perturbed_in_place", "function_node", "code_node", "unwrap"]
 
 FunctionNode = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -120,32 +120,53 @@ def _parsed(filename: str) -> ast.Module | None:
         return None
 
 
+_DEFS = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@functools.lru_cache(maxsize=32)
+def _indexed(filename: str) -> tuple[dict[ast.AST, ast.AST], dict[int, list[ast.AST]]] | None:
+    """A file's parent map and its function definitions by first line, built once per file.
+
+    Walking a whole module for every check cost ~10 ms, a visible share of a
+    small check; the callers only read the maps.
+    """
+    tree = _parsed(filename)
+    if tree is None:
+        return None
+    parents: dict[ast.AST, ast.AST] = {}
+    by_line: dict[int, list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+        if isinstance(node, _DEFS):
+            line = node.lineno if isinstance(node, ast.Lambda) else min(
+                [node.lineno] + [d.lineno for d in node.decorator_list])
+            by_line.setdefault(line, []).append(node)
+    return parents, by_line
+
+
+def code_node(filename: str, code: types.CodeType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
+    """The node of ``filename`` that compiled to ``code`` (and the parent map, not to be modified)."""
+    indexed = _indexed(filename)
+    if indexed is None:
+        return None
+    parents, by_line = indexed
+    params = list(code.co_varnames[:code.co_argcount])
+    for node in by_line.get(code.co_firstlineno, ()):
+        if isinstance(node, ast.FunctionDef) and node.name != code.co_name:
+            continue
+        if [a.arg for a in (*node.args.posonlyargs, *node.args.args)] == params:
+            return node, parents
+    return None
+
+
 def function_node(fun: types.FunctionType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
-    """The syntax-tree node that defined ``fun`` (and the tree's parent map), from its source file."""
+    """The syntax-tree node that defined ``fun`` (and the tree's parent map, not to be modified)."""
     try:
         filename = inspect.getsourcefile(fun) or fun.__code__.co_filename
     except TypeError:
         return None
-    tree = _parsed(filename)
-    if tree is None:
-        return None
-    code = fun.__code__
-    params = list(code.co_varnames[:code.co_argcount])
-    parents: dict[ast.AST, ast.AST] = {}
-    found = None
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) and found is None:
-            line = node.lineno if isinstance(node, ast.Lambda) else min(
-                [node.lineno] + [d.lineno for d in node.decorator_list])
-            if line != code.co_firstlineno:
-                continue
-            if isinstance(node, ast.FunctionDef) and node.name != code.co_name:
-                continue
-            if [a.arg for a in (*node.args.posonlyargs, *node.args.args)] == params:
-                found = node
-    return (found, parents) if found is not None else None
+    return code_node(filename, fun.__code__)
 
 
 def _loads(code: types.CodeType, name: str) -> bool:

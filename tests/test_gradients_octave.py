@@ -119,7 +119,7 @@ def test_swapped_octave_blocks_are_named(fixture_session):
 
 def test_directions_are_identical_in_both_languages(octave):
     rng = np.random.default_rng(7)
-    for size in (1, 17, 5000):
+    for size in (1, 17, 5000, 9000):  # across the sign pattern's period (4099) twice
         xb = 3.0 * np.sin(np.arange(size, dtype=float))
         hp = random_hash(rng)
         d_oc = np.asarray(octave.call("portcheck_direction", xb, hp, nout=1), dtype=float).reshape(-1)

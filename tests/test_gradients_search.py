@@ -248,6 +248,61 @@ def test_a_port_writing_into_its_argument_late_is_still_reported_and_the_caller_
     np.testing.assert_array_equal(X, X_before)
 
 
+def test_writes_into_a_column_major_x_or_argument_are_reported():
+    """Fortran-ordered arrays (as Octave hands them over) are watched as well as C-ordered ones."""
+    A = np.asfortranarray(np.random.default_rng(13).standard_normal((6, 5)))
+    A_before = A.copy()
+
+    def writes_x(P, A):
+        f = 0.5 * float(np.sum(A * P * P))
+        g = A * P
+        P[2, 3] = 0.0  # the port's iterate, in place
+        return f, g
+
+    x0 = np.asfortranarray(np.linspace(0.5, 1.5, 30).reshape(6, 5))
+    rep = check_gradient(writes_x, x0, args=(A,))
+    assert "mutates-input" in {f.kind for f in rep.errors}, str(rep)
+    assert np.all(x0[2, 3] != 0.0)
+
+    calls = [0]
+
+    def writes_arg(P, A):
+        calls[0] += 1
+        if calls[0] == 6:
+            A[4, 1] = 9.0  # a later call only
+        return 0.5 * float(np.sum(A * P * P)), A * P
+
+    rep = check_gradient(writes_arg, x0, args=(A,))
+    assert "mutates-input" in {f.kind for f in rep.errors}, str(rep)
+    np.testing.assert_array_equal(A, A_before)
+
+
+def test_sign_patterns_are_the_documented_integer_hash_across_the_period():
+    """Octave rebuilds every direction from four numbers: the pattern must be exactly the specified one."""
+    from portcheck.gradients._probes import HASH_PRIME as P, SIGN_PERIOD as K, hashed_signs
+
+    def spec(count_from: int, count_to: int, hp: np.ndarray) -> list[float]:
+        a, c, e, f = (int(v) for v in hp)
+        out = []
+        for i in range(count_from, count_to + 1):  # Python integers: no rounding anywhere
+            t = (a * i + c) % P
+            t = (t * t + e) % P
+            t = (t * t + f) % P
+            out.append(1.0 if 2 * t >= P else -1.0)
+        return out
+
+    rng = np.random.default_rng(3)
+    for length in (1, K - 1, K, K + 1, 3 * K + 17):
+        hp = np.array([rng.integers(1, P), *rng.integers(0, P, size=3)], dtype=float)
+        rows = -(-length // K)
+        u, v = np.array(spec(1, K, hp)), np.array(spec(K + 1, K + rows, hp))
+        i = np.arange(length)
+        np.testing.assert_array_equal(hashed_signs(length, hp), u[i % K] * v[i // K])
+        w = 1.0 + rng.random(length)
+        np.testing.assert_array_equal(hashed_signs(length, hp, w), u[i % K] * v[i // K] * w)
+    assert abs(float(np.mean(hashed_signs(10**6, hp)))) < 0.01  # balanced signs
+
+
 def test_small_problems_checked_element_by_element_name_the_element_too():
     """n <= 2000 is checked element by element: the worst wrong element is Finding.element as well."""
     model = Quartic(500, seed=6)

@@ -5,16 +5,10 @@ function d = portcheck_direction(xb, hp)
 %     hp : [a c e f], four integer hash parameters chosen by portcheck
 %     d  : numel(xb) x 1, random signs weighted by max(1, |xb|), norm 1
 %
-%   The signs come from an integer hash evaluated in doubles: every product
-%   stays below 2^53, so Octave and NumPy compute the same integers and the
-%   same direction without sending it across the bridge.
+%   The signs come from portcheck_signs (an integer hash evaluated in
+%   doubles, exact), so Octave and NumPy build the same direction without
+%   sending it across the bridge.
 
-  P = 33554393;
-  i = (1:numel(xb))';
-  t = mod(hp(1) * i + hp(2), P);
-  t = mod(t .* t + hp(3), P);
-  t = mod(t .* t + hp(4), P);
-  s = 2 * (2 * t >= P) - 1;
-  d = s .* max(1, abs(double(xb(:))));
+  d = portcheck_signs(numel(xb), hp) .* max(1, abs(double(xb(:))));
   d = d / norm(d);
 end

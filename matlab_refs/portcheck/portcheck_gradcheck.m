@@ -268,7 +268,7 @@ function out = portcheck_gradcheck(spec, x, varargin)
     nrows = spec.s_rows(k);
     ncols = nk / nrows;
     sxb = double(x(st + (1:nk)));
-    sgn = hash_signs(nk, spec.s_hash(k, :)) .* max(1, abs(sxb(:)));
+    sgn = portcheck_signs(nk, spec.s_hash(k, :)) .* max(1, abs(sxb(:)));
     sgb = g(st + (1:nk));
     cplx = use_complex(bk) && any(strcmp(spec.method, {'auto', 'complex'}));
     spent = 0;
@@ -469,16 +469,6 @@ function out = portcheck_gradcheck(spec, x, varargin)
     else
       yes = gap > 0;
     end
-  end
-
-  function s = hash_signs(len, hp)
-    % the ±1 pattern of portcheck_direction, before its weights and normalisation
-    Pr = 33554393;
-    i = (1:len)';
-    t = mod(hp(1) * i + hp(2), Pr);
-    t = mod(t .* t + hp(3), Pr);
-    t = mod(t .* t + hp(4), Pr);
-    s = 2 * (2 * t >= Pr) - 1;
   end
 
   function d = probe_direction(p)

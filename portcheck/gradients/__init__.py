@@ -217,7 +217,7 @@ def check_gradient(
     rng = np.random.default_rng(seed)
     label = fun_label(fun)
     title = f"{label}{' (Octave)' if is_octave else ''}, {n} parameters"
-    x = x0a.astype(np.float64).reshape(-1, order="F")
+    x = x0a.astype(np.float64, copy=False).reshape(-1, order="F")  # x0a is already a private copy
     notes: list[str] = []
     if x0a.ndim > 1 and not (x0a.ndim == 2 and 1 in x0a.shape):
         notes.append(f"x0 of shape {x0a.shape} was unrolled column-major (as Octave's x(:)) to match the layout.")
@@ -263,7 +263,7 @@ def check_gradient(
         prec = working_precision(x0a, raw_cost, raw_grad)
         prec = Precision(prec.dtype, rtol)
         probes = plan_probes(lay, x, prec, full_mode, directions, elements, rng)
-        sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng)
+        sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng, probes.scales)
         plan = plan_search(lay, prec, full_mode, directions, elements, rng) if bisect else None
         ev = collect_python(target, x, f0, g, lay, prec, probes, method, sweeps, bar, plan)
     ev.f0_again, ev.g_again = f0b, gb
@@ -289,7 +289,7 @@ def _check_octave(name: str, octave: Any, x0a: np.ndarray, x: np.ndarray, args: 
 
     prec = Precision(working_precision(x0a).dtype, rtol)
     probes = plan_probes(lay, x, prec, full_mode, directions, elements, rng)
-    sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng)
+    sweeps = plan_sweeps(lay, x, taylor_steps(prec), rng, probes.scales)
     plan = plan_search(lay, prec, full_mode, directions, elements, rng) if bisect else None
     try:
         with Progress(f"gradient check of {name} in Octave", enabled=progress):

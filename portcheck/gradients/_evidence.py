@@ -94,11 +94,10 @@ class Evidence:
 
     def sweep_local(self, sweep: Sweep) -> np.ndarray:
         """A sweep's direction over its own range (computed once per check)."""
-        from ._probes import block_direction
-
         key = id(sweep)
         if key not in self._sweep_dirs:
-            self._sweep_dirs[key] = block_direction(self.x[sweep.start:sweep.start + sweep.length], sweep.hashp)
+            scales = self.probes.scales_for(self.x)
+            self._sweep_dirs[key] = scales.direction(sweep.start, sweep.length, sweep.hashp)
         return self._sweep_dirs[key]
 
     def sweep_direction(self, sweep: Sweep) -> np.ndarray:

@@ -19,7 +19,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from ..objective_rule import _parsed, ignored_parameter_of, unwrap
+from ..objective_rule import code_node, ignored_parameter_of, unwrap
 from ..report import Finding
 
 __all__ = ["static_findings", "complex_hints_python", "octave_ctranspose_lines", "octave_param_names"]
@@ -35,40 +35,8 @@ def _outer_names(fun: types.FunctionType) -> list[str]:
     return [n for n in names if not callable(fun.__globals__.get(n)) or n in code.co_freevars][:4]
 
 
-@functools.lru_cache(maxsize=32)
-def _file_index(filename: str) -> tuple[dict[ast.AST, ast.AST], dict[int, list[ast.AST]]] | None:
-    """Parents of every node of a source file, and its functions by first line (built once per file)."""
-    tree = _parsed(filename)
-    if tree is None:
-        return None
-    parents: dict[ast.AST, ast.AST] = {}
-    by_line: dict[int, list[ast.AST]] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-        if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
-            line = node.lineno if isinstance(node, ast.Lambda) else min(
-                [node.lineno] + [d.lineno for d in node.decorator_list])
-            by_line.setdefault(line, []).append(node)
-    return parents, by_line
-
-
 def _node_of(fun: types.FunctionType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
-    return _node_of_code(fun.__code__)
-
-
-def _node_of_code(code: types.CodeType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
-    index = _file_index(code.co_filename)
-    if index is None:
-        return None
-    parents, by_line = index
-    params = list(code.co_varnames[:code.co_argcount])
-    for node in by_line.get(code.co_firstlineno, []):
-        if isinstance(node, ast.FunctionDef) and node.name != code.co_name:
-            continue
-        if [a.arg for a in (*node.args.posonlyargs, *node.args.args)] == params:
-            return node, parents
-    return None
+    return code_node(fun.__code__.co_filename, fun.__code__)
 
 
 def _late_bound(fun: types.FunctionType) -> list[str]:
@@ -80,7 +48,7 @@ def _late_bound(fun: types.FunctionType) -> list[str]:
 def _late_bound_code(code: types.CodeType) -> tuple[str, ...]:
     # Keyed on the code object: every closure made from one definition shares it, so repeated checks
     # (and the lambdas a loop creates) walk the source once.
-    located = _node_of_code(code)
+    located = code_node(code.co_filename, code)
     if located is None:
         return []
     node, parents = located
