@@ -240,8 +240,8 @@ def main() -> str:
         "- scipy's check_grad returns one number; with direction='all' the element is the argmax of the "
         "difference it computes. Above n = 10,000 its n + 1 evaluations are extrapolated from one evaluation's "
         "time. torch.autograd.gradcheck is not compared: torch is not installed here.",
-        f"- NumPy {np.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores shared with other "
-        "jobs: wall times are single runs on a loaded machine; ratios measured side by side in one run.",
+        f"- NumPy {np.__version__}, Python {sys.version.split()[0]}, a shared {os.cpu_count()}-core machine: wall "
+        "times in the first table are single runs; overhead shares are the median of three checks in a row.",
         "",
     ])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

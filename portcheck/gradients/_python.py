@@ -182,7 +182,8 @@ class PythonTarget:
         if garr.size != n:
             raise FunctionFailed("shape", f"the gradient has {garr.size} elements (shape {garr.shape}) but x has {n}.")
         if self.raw_outputs is None:
-            self.raw_outputs = (cost, garr.copy())
+            # Only the gradient's dtype and shape are read later: a zero-stride stand-in, not a copy.
+            self.raw_outputs = (cost, np.broadcast_to(np.zeros((), dtype=garr.dtype), garr.shape))
         return float(np.real(cost)), np.array(garr, dtype=np.float64).reshape(-1, order="F")
 
     def value(self, flat: np.ndarray, fresh: bool = False) -> float:
