@@ -39,7 +39,10 @@ Run: ``.venv/bin/python benchmarks/bench_needle.py``; writes
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -162,14 +165,24 @@ def _torch_function(model: Model):
 
 
 def run_torch(n: int, x0: np.ndarray, wrong: int, fast: bool) -> dict | None:
-    """torch.autograd.gradcheck on the needle model (None when torch is not installed)."""
-    try:
-        import torch
-    except ImportError:
+    """torch.autograd.gradcheck on the needle model, in a child process (None when torch is not installed).
+
+    A child process because importing torch into this one slowed every
+    NumPy-heavy row measured after it (portcheck's and scipy's) by up to 3×.
+    The child rebuilds the same model and x0 from their seeds.
+    """
+    if importlib.util.find_spec("torch") is None:
         return None
-    # One thread: torch's idle worker threads otherwise keep spinning on the second core and slow the
-    # portcheck and scipy rows measured after them in this process.
+    out = subprocess.run([sys.executable, __file__, "--torch", str(n), str(wrong), "fast" if fast else "full"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _torch_child(n: int, wrong: int, fast: bool) -> dict:
+    import torch
+
     torch.set_num_threads(1)
+    x0 = np.random.default_rng(1).standard_normal(n)  # as needle_table draws it
 
     def check(model: Model, x: np.ndarray) -> bool:
         xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -294,11 +307,11 @@ def overhead_lines() -> list[str]:
 
 
 def _torch_note() -> str:
-    try:
-        import torch
-    except ImportError:
+    if importlib.util.find_spec("torch") is None:
         return "torch.autograd.gradcheck is not compared: torch is not installed here."
-    return (f"torch {torch.__version__}: gradcheck with its defaults (eps = 1e-6, atol = 1e-5, rtol = 1e-3) on "
+    from importlib.metadata import version
+
+    return (f"torch {version('torch')} (in a child process): gradcheck with its defaults (eps = 1e-6, atol = 1e-5, rtol = 1e-3) on "
             "the model wrapped as a torch.autograd.Function; it passes or fails, it does not name an element.")
 
 
@@ -325,4 +338,7 @@ def main() -> str:
 
 
 if __name__ == "__main__":
-    print(main())
+    if sys.argv[1:2] == ["--torch"]:
+        print(json.dumps(_torch_child(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "fast")))
+    else:
+        print(main())
