@@ -587,6 +587,23 @@ def test_axis_error_is_not_called_a_1_based_index(octave):
 
 
 @pytest.mark.octave
+def test_a_sibling_imported_inside_the_function_says_to_move_the_import(octave, tmp_path):
+    write(tmp_path, "logistic_helpers_of_this_test.py", SIGMOID)  # a name no other test imports
+    path = write(tmp_path, "port.py", """
+        import numpy as np
+
+        def cost_function(theta, X, y):
+            from logistic_helpers_of_this_test import sigmoid  # at call time the folder is off sys.path
+            h = sigmoid(X @ theta)
+            return -(y @ np.log(h) + (1 - y) @ np.log(1 - h)) / len(y), X.T @ (h - y) / len(y)
+    """)
+    rep = compare("costFunction", f"{path}:cost_function", logreg_args(), octave=octave)
+    (f,) = [f for f in rep.findings if f.kind == "python-error"]
+    assert "logistic_helpers_of_this_test is a module next to port.py" in f.message, str(rep)
+    assert "top of the file" in f.message
+
+
+@pytest.mark.octave
 def test_broadcast_comes_without_a_spurious_scale(octave):
     theta, X, y = logreg_args()
 

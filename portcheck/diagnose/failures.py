@@ -51,6 +51,15 @@ def _library_frame(filename: str) -> bool:
     return f"{os.sep}site-packages{os.sep}" in f or f"{os.sep}numpy{os.sep}" in f or f.startswith("<frozen")
 
 
+def _is_sibling(file: str, module: str | None) -> bool:
+    """Whether ``module`` (its top-level name) is a ``.py`` file or a package beside ``file``."""
+    if not module:
+        return False
+    folder, top = os.path.dirname(os.path.abspath(file)), module.split(".")[0]
+    return os.path.isfile(os.path.join(folder, top + ".py")) or os.path.isfile(
+        os.path.join(folder, top, "__init__.py"))
+
+
 def python_error(exc: BaseException, port_name: str) -> Finding:
     """``python-error`` with the traceback summary; a usable hint for the common types."""
     tb = traceback_summary(exc)
@@ -68,6 +77,11 @@ def python_error(exc: BaseException, port_name: str) -> Finding:
         hint = " An IndexError in a port often means 1-based MATLAB indices or labels used as 0-based."
     elif isinstance(exc, ValueError) and ("broadcast" in str(exc) or "shapes" in str(exc) or "aligned" in str(exc)):
         hint = " A shape error: check which arrays are (m,1) columns and which are 1-D (m,)."
+    elif isinstance(exc, ModuleNotFoundError) and "file" in tb and _is_sibling(tb["file"], exc.name):
+        hint = (f" {exc.name} is a module next to {os.path.basename(tb['file'])}, imported inside the function: "
+                "portcheck puts a port's folder first on sys.path while its file loads, not while its "
+                "functions run (so two ports' same-named helpers never mix). Move the import to the top of "
+                "the file.")
     elif isinstance(exc, TypeError) and "file" not in tb and "argument" in str(exc):
         hint = (" The call itself failed: the port was given the reference's arguments; pass "
                 "python_args= when its signature differs.")
