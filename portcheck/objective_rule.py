@@ -27,6 +27,7 @@ import functools
 import inspect
 import linecache
 import types
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["ignored_parameter", "ignored_parameter_of", "perturbed_in_place", "function_node", "code_node", "unwrap"]
@@ -145,8 +146,8 @@ def _indexed(filename: str) -> tuple[dict[ast.AST, ast.AST], dict[int, list[ast.
     return parents, by_line
 
 
-def code_node(filename: str, code: types.CodeType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
-    """The node of ``filename`` that compiled to ``code`` (and the parent map, not to be modified)."""
+def code_node(filename: str, code: types.CodeType) -> tuple[ast.AST, Mapping[ast.AST, ast.AST]] | None:
+    """The node of ``filename`` that compiled to ``code``, and the file's parent map (read-only)."""
     indexed = _indexed(filename)
     if indexed is None:
         return None
@@ -156,12 +157,12 @@ def code_node(filename: str, code: types.CodeType) -> tuple[ast.AST, dict[ast.AS
         if isinstance(node, ast.FunctionDef) and node.name != code.co_name:
             continue
         if [a.arg for a in (*node.args.posonlyargs, *node.args.args)] == params:
-            return node, parents
+            return node, types.MappingProxyType(parents)  # shared by every caller: read-only
     return None
 
 
-def function_node(fun: types.FunctionType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
-    """The syntax-tree node that defined ``fun`` (and the tree's parent map, not to be modified)."""
+def function_node(fun: types.FunctionType) -> tuple[ast.AST, Mapping[ast.AST, ast.AST]] | None:
+    """The syntax-tree node that defined ``fun``, and the tree's parent map (read-only)."""
     try:
         filename = inspect.getsourcefile(fun) or fun.__code__.co_filename
     except TypeError:

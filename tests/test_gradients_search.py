@@ -277,30 +277,106 @@ def test_writes_into_a_column_major_x_or_argument_are_reported():
     np.testing.assert_array_equal(A, A_before)
 
 
-def test_sign_patterns_are_the_documented_integer_hash_across_the_period():
-    """Octave rebuilds every direction from four numbers: the pattern must be exactly the specified one."""
-    from portcheck.gradients._probes import HASH_PRIME as P, SIGN_PERIOD as K, hashed_signs
+def test_a_write_into_x_only_at_moved_points_is_reported():
+    """``x[x < 0] = 0`` from a check point with zeros writes nothing at x0, only at the points around it."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((30, 20))
 
-    def spec(count_from: int, count_to: int, hp: np.ndarray) -> list[float]:
+    def clamps_in_place(x, A):
+        x[x < 0] = 0.0  # a ported MATLAB theta(theta < 0) = 0
+        r = A @ x - 1.0
+        return 0.5 * float(r @ r), A.T @ r
+
+    x0 = np.abs(rng.standard_normal(20))
+    x0[::4] = 0.0
+    rep = check_gradient(clamps_in_place, x0, args=(A,))
+    assert "mutates-input" in {f.kind for f in rep.errors}, str(rep)
+
+    calls = [0]
+
+    def grad_writes_later(x):
+        calls[0] += 1
+        g = x.copy()
+        if calls[0] >= 2:
+            x *= 1.0 + 1e-3
+        return g
+
+    rep = check_gradient(lambda x: 0.5 * float(x @ x), np.linspace(1, 2, 50), grad=grad_writes_later)
+    assert "mutates-input" in {f.kind for f in rep.errors}, str(rep)
+
+
+def test_a_write_that_changes_no_value_is_not_a_mutation():
+    def adds_zero(x):
+        x += 0.0  # -0.0 becomes 0.0: other bits, the same number
+        return 0.5 * float(x @ x), x.copy()
+
+    rep = check_gradient(adds_zero, np.array([-0.0, 1.0, 2.0, -3.0]))
+    assert rep.ok and "mutates-input" not in {f.kind for f in rep.findings}, str(rep)
+
+
+def test_a_port_writing_into_its_argument_on_every_call_gets_a_fresh_copy_each_call():
+    seen = []
+
+    def grows_its_matrix(t, A):
+        seen.append(float(A[0, 0]))
+        f, g = 0.5 * float(t @ A @ t), A @ t
+        A *= 1.5  # in place, on every call
+        return f, g
+
+    A = np.eye(3) + 0.1
+    rep = check_gradient(grows_its_matrix, np.array([1.0, 2.0, 3.0]), args=(A,))
+    assert {f.kind for f in rep.errors} == {"mutates-input"}, str(rep)  # and no spurious gradient findings
+    assert seen[1:] == [seen[1]] * (len(seen) - 1) and seen[1] == 1.1  # every call after the first sees A
+    np.testing.assert_array_equal(A, np.eye(3) + 0.1)
+
+
+def test_sign_patterns_are_the_documented_integer_hash_across_the_periods():
+    """Octave rebuilds every direction from four numbers: the pattern must be exactly the specified one."""
+    from portcheck.gradients._probes import HASH_PRIME as P, SIGN_PERIODS, hashed_signs
+
+    K, J = SIGN_PERIODS
+
+    def spec(first: int, last: int, hp: np.ndarray) -> np.ndarray:
         a, c, e, f = (int(v) for v in hp)
         out = []
-        for i in range(count_from, count_to + 1):  # Python integers: no rounding anywhere
+        for i in range(first, last + 1):  # Python integers: no rounding anywhere
             t = (a * i + c) % P
             t = (t * t + e) % P
             t = (t * t + f) % P
             out.append(1.0 if 2 * t >= P else -1.0)
-        return out
+        return np.array(out)
 
     rng = np.random.default_rng(3)
-    for length in (1, K - 1, K, K + 1, 3 * K + 17):
+    for length in (1, J, K - 1, K, K + 1, 3 * K + 17):
         hp = np.array([rng.integers(1, P), *rng.integers(0, P, size=3)], dtype=float)
         rows = -(-length // K)
-        u, v = np.array(spec(1, K, hp)), np.array(spec(K + 1, K + rows, hp))
+        u, w, v = spec(1, K, hp), spec(K + 1, K + J, hp), spec(K + J + 1, K + J + rows, hp)
         i = np.arange(length)
-        np.testing.assert_array_equal(hashed_signs(length, hp), u[i % K] * v[i // K])
-        w = 1.0 + rng.random(length)
-        np.testing.assert_array_equal(hashed_signs(length, hp, w), u[i % K] * v[i // K] * w)
+        expected = u[i % K] * w[i % J] * v[i // K]
+        np.testing.assert_array_equal(hashed_signs(length, hp), expected)
+        scale = 1.0 + rng.random(length)
+        np.testing.assert_array_equal(hashed_signs(length, hp, scale), expected * scale)
     assert abs(float(np.mean(hashed_signs(10**6, hp)))) < 0.01  # balanced signs
+
+
+def test_equal_errors_on_a_rectangle_aligned_with_the_sign_period_are_found():
+    """Two equally wrong rows of a 4099-row block: the product sign pattern must not cancel them.
+
+    With one inner period such a rectangle cancelled along three of four
+    directions; seeds below are fixed, so the count is deterministic.
+    """
+    from portcheck.gradients._probes import SIGN_PERIODS
+
+    K = SIGN_PERIODS[0]
+    rows = (100, 2500)
+    missed = 0
+    for seed in range(24):
+        model = Quartic(2 * K, seed=seed, quadratic=True)
+        model.wrong = {r + K * c: 1.0 + 1e-3 / float(model.b[r + K * c])
+                       for r in rows for c in (0, 1)}  # whole rows r of a (K, 2) block, +1e-3 each
+        rep = check_gradient(model, np.zeros(2 * K), layout=[("W", (K, 2))], seed=seed)
+        missed += rep.ok
+    assert missed <= 2, f"{missed} of 24 checks missed two wrong rows of a {K}-row block"
 
 
 def test_small_problems_checked_element_by_element_name_the_element_too():

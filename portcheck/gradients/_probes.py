@@ -10,14 +10,14 @@ bit-identical sign patterns from four numbers: the directions never cross the
 bridge, whatever the size of x. The four numbers themselves come from a
 seeded :class:`numpy.random.Generator`, so a check is reproducible.
 
-The hash is evaluated on ``K + ceil(n/K)`` integers only (``K`` =
-:data:`SIGN_PERIOD`, a prime): entry ``i`` of the pattern is the product of
-an inner sign ``u[i mod K]`` and an outer sign ``v[i div K]``. Hashing all n
-entries cost a fifth of a 1e6-parameter check's own time; the product costs
-one pass. Wrong elements cancel along such a pattern no more often than along
-independent signs unless the errors themselves are a product over
-``(i mod K, i div K)`` — equal errors at the four corners of a rectangle in a
-matrix of exactly K rows, say — and every block gets several directions.
+The hash is evaluated on ``K + J + ceil(n/K)`` integers only (``K`` and ``J``
+two primes, :data:`SIGN_PERIODS`): entry ``i`` of the pattern is the product
+``u[i mod K] · w[i mod J] · v[i div K]`` of three hashed sign tables. Hashing
+all n entries cost a fifth of a 1e6-parameter check's own time; the product
+costs one pass. With one inner factor (``u·v`` alone), equal errors at the
+corners of a rectangle in a matrix of exactly K rows cancelled three times as
+often as along independent signs; the second period breaks that alignment
+(two inner factors line up only with a matrix of K·J ≈ 16.8 million rows).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ..inputs import Layout
 from ._evidence import Sweep
 from ._precision import Precision, pow2
 
-__all__ = ["HASH_PRIME", "SIGN_PERIOD", "Probes", "hashed_signs", "block_direction", "plan_probes",
+__all__ = ["HASH_PRIME", "SIGN_PERIODS", "Probes", "hashed_signs", "block_direction", "plan_probes",
            "plan_sweeps", "random_hash", "step_for_rms", "trial_step", "element_probes", "BlockScales"]
 
 #: Largest prime below 2**25: squares of residues stay below 2**50, exact in
@@ -38,6 +38,7 @@ __all__ = ["HASH_PRIME", "SIGN_PERIOD", "Probes", "hashed_signs", "block_directi
 HASH_PRIME = 33554393
 ELEMENT, DIRECTION = 0, 1
 _ONE = np.ones(1)
+_ONE.flags.writeable = False  # shared by every element probe
 
 
 def random_hash(rng: np.random.Generator) -> np.ndarray:
@@ -47,8 +48,8 @@ def random_hash(rng: np.random.Generator) -> np.ndarray:
     return np.array([a, c, e, f], dtype=np.float64)
 
 
-#: Period of the inner factor of a sign pattern (prime: it lines up with no matrix's rows).
-SIGN_PERIOD = 4099
+#: Periods of the two inner factors of a sign pattern (coprime primes).
+SIGN_PERIODS = (4099, 4093)
 
 
 def _hash_signs(count: int, hp: np.ndarray) -> np.ndarray:
@@ -70,23 +71,25 @@ def _hash_signs(count: int, hp: np.ndarray) -> np.ndarray:
 def hashed_signs(length: int, hp: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
     """±1 pattern of ``length`` entries from hash parameters ``hp`` (see module notes).
 
-    Entry ``i`` (0-based) is ``u[i mod K] · v[i div K]`` with ``u`` the hash
-    signs of 1..K and ``v`` those of K+1..K+ceil(length/K). With ``scale`` the
-    result is ``±scale`` instead of ±1, in the same pass.
+    Entry ``i`` (0-based) is ``u[i mod K] · w[i mod J] · v[i div K]``, where
+    ``u``, ``w`` and ``v`` are the hash signs of the integers 1..K, K+1..K+J
+    and K+J+1..K+J+ceil(length/K). With ``scale`` the result is ``±scale``
+    instead of ±1.
     """
-    K = SIGN_PERIOD
+    K, J = SIGN_PERIODS
     rows = -(-length // K)
-    r = _hash_signs(K + rows, hp)
-    u, v = r[:K], r[K:]
+    r = _hash_signs(K + J + rows, hp)
+    u, w, v = r[:K], r[K:K + J], r[K + J:]
     flipped = -u
+    w3 = np.concatenate([w, w, w])  # any K entries of the J-periodic factor, from any start below J
     out = np.empty(length, dtype=np.float64)
     for b in range(rows):
         lo, hi = b * K, min(length, (b + 1) * K)
-        pattern = (u if v[b] > 0 else flipped)[:hi - lo]
-        if scale is None:
-            out[lo:hi] = pattern
-        else:
-            np.multiply(scale[lo:hi], pattern, out=out[lo:hi])
+        start = lo % J
+        seg = out[lo:hi]
+        np.multiply((u if v[b] > 0 else flipped)[:hi - lo], w3[start:start + hi - lo], out=seg)
+        if scale is not None:
+            seg *= scale[lo:hi]
     return out
 
 

@@ -48,7 +48,7 @@ def _copy_arg(a: Any) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return _same_bits(a, b)
+        return _same_values(a, b)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(u, v) for u, v in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -56,18 +56,25 @@ def _same(a: Any, b: Any) -> bool:
     return True
 
 
-def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether two arrays of one dtype and shape hold the same bytes.
+def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` still holds ``b``'s values (NaN equal to NaN, -0.0 equal to 0.0).
 
-    Compared as unsigned integers: one pass, where ``array_equal(equal_nan=True)``
-    makes several (it is a tenth of a 1e6-parameter check's own time otherwise).
+    Raw bits are compared first, as unsigned integers in one pass: that
+    settles the usual case (nothing written) at a tenth of the cost of
+    ``array_equal(equal_nan=True)``, which decides only when the bits differ.
     """
-    plain = a.dtype == b.dtype and a.dtype.kind in "biufc" and a.shape == b.shape
-    if not (plain and a.flags.forc and b.flags.forc and a.flags.f_contiguous == b.flags.f_contiguous):
-        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
-    unit = np.dtype(f"u{np.gcd(a.dtype.itemsize, 8)}")
-    order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
-    return bool(np.array_equal(a.reshape(-1, order=order).view(unit), b.reshape(-1, order=order).view(unit)))
+    if a.shape != b.shape:
+        return False
+    plain = a.dtype == b.dtype and a.dtype.kind in "biufc"
+    if plain and a.flags.forc and b.flags.forc and a.flags.f_contiguous == b.flags.f_contiguous:
+        unit = np.dtype(f"u{np.gcd(a.dtype.itemsize, 8)}")
+        order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+        if np.array_equal(a.reshape(-1, order=order).view(unit), b.reshape(-1, order=order).view(unit)):
+            return True
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # object or string arrays: no NaN to forgive
+        return bool(np.array_equal(a, b))
 
 
 class PythonTarget:
@@ -81,8 +88,10 @@ class PythonTarget:
     call gets a fresh copy again so that evaluations stay comparable.
     """
 
-    #: Calls after which x is compared with what was sent.
-    WATCH = 2
+    #: Calls at perturbed points after which x is no longer compared with what was sent (the calls at
+    #: x0 always are): a port may write into x only where the point has some property x0 lacks, such as
+    #: ``x[x < 0] = 0`` from a check point with zeros.
+    WATCH_MOVED = 3
 
     def __init__(self, fun: Callable[..., Any], grad: Callable[..., Any] | None, args: Sequence[Any],
                  shape: tuple[int, ...], dtype: np.dtype, wrt: int = 0) -> None:
@@ -98,6 +107,8 @@ class PythonTarget:
         self.arg_mutations: list[dict[str, Any]] = []
         self._sent = tuple(_copy_arg(a) for a in self.args)
         self._recopy = False
+        self._args_checked = False
+        self._moved_watched = 0
         self.raw_outputs: tuple[Any, Any] | None = None
         self.tick: Callable[[], None] = lambda: None
 
@@ -128,9 +139,9 @@ class PythonTarget:
     def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
               fresh: bool = False) -> Any:
         x = self._point(flat, dtype, fresh)
-        calls = self.evals + self.grad_evals
-        # A port that writes into x does so on every call: the first few calls are enough to see it.
-        watch = self.mutation is None and calls <= self.WATCH
+        # The calls at x0 (not fresh) and the first few at moved points are watched for writes into x.
+        watch = self.mutation is None and (not fresh or self._moved_watched < self.WATCH_MOVED)
+        self._moved_watched += bool(watch and fresh)
         sent = x.copy(order="K") if watch else None
         if self._recopy:
             self._sent = tuple(_copy_arg(a) for a in self.args)
@@ -143,11 +154,14 @@ class PythonTarget:
                                  "return (cost, grad), never exit the process.") from None
         finally:
             self.tick()
-        if sent is not None and not _same_bits(x, sent):
+        if sent is not None and not _same_values(x, sent):
             changed = np.flatnonzero((x != sent).reshape(-1, order="F"))
             self.mutation = {"elements_changed": int(changed.size), "first": int(changed[0]) if changed.size else -1,
                              "max_change": float(np.max(np.abs(x - sent))) if np.isrealobj(x) else None}
-        if calls == 0:
+        if not self._args_checked:
+            # After the first call: a port that writes into an argument from its first call on gets a
+            # fresh copy per call from now on, so that its evaluations stay comparable.
+            self._args_checked = True
             self._check_args()
         return out
 

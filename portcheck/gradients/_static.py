@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..objective_rule import code_node, ignored_parameter_of, unwrap
@@ -35,7 +35,7 @@ def _outer_names(fun: types.FunctionType) -> list[str]:
     return [n for n in names if not callable(fun.__globals__.get(n)) or n in code.co_freevars][:4]
 
 
-def _node_of(fun: types.FunctionType) -> tuple[ast.AST, dict[ast.AST, ast.AST]] | None:
+def _node_of(fun: types.FunctionType) -> tuple[ast.AST, Mapping[ast.AST, ast.AST]] | None:
     return code_node(fun.__code__.co_filename, fun.__code__)
 
 
