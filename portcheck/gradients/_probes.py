@@ -248,7 +248,6 @@ def plan_probes(
     directions: int,
     elements: int,
     rng: np.random.Generator,
-    scales: BlockScales | None = None,
 ) -> Probes:
     """Choose the probes: every element (``full``), or per block a few directions and elements.
 
@@ -294,7 +293,7 @@ def plan_probes(
     h = np.empty(kind_a.size)
     is_el = kind_a == ELEMENT
     h[is_el] = prec.element_steps(x[index_a[is_el]])
-    scales = scales if scales is not None and scales.x is x else BlockScales(x)
+    scales = BlockScales(x)  # shared with the sweeps and the search of this check, through Probes
     for p in np.flatnonzero(~is_el):
         h[p] = step_for_rms(scales.rms(starts[p], lengths[p]), prec)
     hc = np.full(kind_a.size, prec.h_complex)
