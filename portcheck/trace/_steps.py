@@ -14,14 +14,35 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import re
+
 import numpy as np
 
-__all__ = ["Step", "Trace", "Fingerprint", "FULL_VALUE_LIMIT", "fingerprint"]
+__all__ = ["Step", "Trace", "Fingerprint", "FULL_VALUE_LIMIT", "fingerprint", "bare_name"]
 
 #: Arrays with more elements than this are recorded as fingerprints (800 kB of
 #: float64): enough for the course's debug networks and a few hundred examples
 #: of real data, small enough that a trace costs little next to the call itself.
 FULL_VALUE_LIMIT = 100_000
+
+
+#: ``self.A1``, ``net.cache['z1']``, ``cache["a1"]``: a value the port keeps in an
+#: object or a dict rather than in a variable of its own.
+_HELD = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\.([A-Za-z_]\w*)|\[['\"]([A-Za-z_]\w*)['\"]\])$")
+
+
+def bare_name(name: str) -> str:
+    """The variable a step's name stands for: ``self.A1`` → ``A1``, ``cache['z1']`` → ``z1``.
+
+    The port's trace names values kept on ``self`` or in a dict by how the
+    port reaches them; what they are called is the last attribute or the
+    string key, which is what names are matched by. Element names
+    (``acts[1]``) stay as they are: an index says nothing about the value.
+    """
+    m = _HELD.match(name)
+    if m is None:
+        return name
+    return m.group(1) or m.group(2)
 
 
 @dataclass(frozen=True)

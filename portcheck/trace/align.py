@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..diagnose._arrays import close_mask
-from ._steps import Fingerprint, Step, Trace, fingerprint
+from ._steps import Fingerprint, Step, Trace, bare_name, fingerprint
 
 __all__ = ["Match", "Alignment", "align", "views", "normalise_name", "step_dependencies"]
 
@@ -45,7 +45,7 @@ _ALIASES = (
 
 def normalise_name(name: str) -> str:
     """``Theta1_grad`` → ``theta1grad``; ``delta3`` → ``d3``; ``cost`` → ``j``: hints, never proof."""
-    n = name.lower().replace("_", "")
+    n = bare_name(name).lower().replace("_", "")
     for pattern, repl in _ALIASES:
         n = pattern.sub(repl, n)
     return n
@@ -83,11 +83,15 @@ def _python_statement_names(lines: list[str], line: int, name: str) -> set[str] 
     names: set[str] = set()
     found = False
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)) and node.lineno == line:
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.Expr)) and node.lineno == line:
             found = True
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                     names.add(sub.id)
+                elif isinstance(sub, (ast.Attribute, ast.Subscript)) and not isinstance(sub.ctx, ast.Del):
+                    held = _held_name(sub)
+                    if held is not None and (isinstance(sub.ctx, ast.Load) or isinstance(node, ast.AugAssign)):
+                        names.add(held)
             if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 names.add(node.target.id)
             for t in getattr(node, "targets", [getattr(node, "target", None)]):
@@ -98,6 +102,18 @@ def _python_statement_names(lines: list[str], line: int, name: str) -> set[str] 
                     if isinstance(base, ast.Name):
                         names.add(base.id)
     return names if found else None
+
+
+def _held_name(node: ast.AST) -> str | None:
+    """How the port's trace names a value read as ``self.A1`` or ``cache['a1']`` / ``acts[0]``."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+            and isinstance(node.slice.value, (str, int)) and not isinstance(node.slice.value, bool):
+        base = node.value.id if isinstance(node.value, ast.Name) else _held_name(node.value)
+        if base is not None:
+            return f"{base}[{node.slice.value!r}]"
+    return None
 
 
 _PARSED: dict[int, Any] = {}
@@ -516,7 +532,7 @@ def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: s
 
 def _strict(name: str) -> str:
     """A name with underscores dropped but case kept: ``Theta1_grad`` = ``Theta1grad`` ≠ ``theta1grad``."""
-    return name.replace("_", "")
+    return bare_name(name).replace("_", "")
 
 
 def _in_turn(r: Step, candidates: list[Step], ref_steps: list[Step]) -> Step:

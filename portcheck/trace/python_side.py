@@ -147,12 +147,15 @@ def _keep(arr: np.ndarray, limit: int) -> Any:
 
 
 class _Seen:
-    """What the tracer remembers of a local between two statements, to notice changes."""
+    """What the tracer remembers of a value between two statements, to notice changes."""
 
-    __slots__ = ("obj", "state")
+    __slots__ = ("obj", "state", "holder")
 
-    def __init__(self, obj: Any, arr: np.ndarray, limit: int) -> None:
+    def __init__(self, obj: Any, arr: np.ndarray, limit: int, holder: Any = None) -> None:
         self.obj = obj
+        # The container the value was read from (a list, a dict, an object):
+        # kept alive so its id cannot be reused by another one while traced.
+        self.holder = holder
         # Small arrays: a copy, compared exactly. Large ones: identity only;
         # their in-place updates are caught on lines that assign into them.
         self.state = np.array(arr, copy=True) if arr.size <= limit else None
@@ -172,6 +175,42 @@ class _Seen:
 class _Site:
     step: Step
     total_ok: bool = True
+    #: A list recorded stacked, not yet stacked: ``(the list, its length then)``.
+    #: Stacking waits until the site is done with (a list appended to in a loop
+    #: would otherwise be copied once per pass).
+    pending: tuple[Any, int] | None = None
+
+
+#: Lists and tuples of at most this many numeric elements have each element
+#: recorded (``acts[0]``, ``acts[1]``): a network's layers, a ``(W, b)`` pair.
+ITEMS_LIMIT = 8
+#: Dicts (a ``cache``) and objects (``self``) with more entries than this are
+#: not looked into: they are registries, not a computation's intermediates.
+ENTRIES_LIMIT = 64
+
+
+def _stacked(items: Sequence[Any], limit: int) -> Any:
+    """A list of equally shaped numeric values as one array (examples along the first axis), or None."""
+    arrays = []
+    for v in items:
+        a = _numeric(v)
+        if a is None or (arrays and a.shape != arrays[0].shape):
+            return None
+        arrays.append(a)
+    if len(arrays) < 2:
+        return None
+    return _keep(np.stack(arrays), limit)
+
+
+def _numeric_sequence(value: Any) -> bool:
+    """A non-empty list or tuple whose ends are numeric (not a list of counts or sizes)."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    ends = (value[0], value[-1])
+    if any(_numeric(v) is None for v in ends):
+        return False
+    # Python ints only (``sizes = [400, 25, 10]``, an index list) are bookkeeping.
+    return not all(type(v) is int for v in ends)
 
 
 class _Recorder:
@@ -185,6 +224,12 @@ class _Recorder:
         self.files: dict[str, _FileInfo] = {}
         self.user: dict[str, bool] = {}
         self.fingerprinted = 0
+        # What was last seen in a container, keyed by (id of the container, key),
+        # across frames: an attribute a method sets, or a dict a helper fills,
+        # is recorded where it was set, not again in every caller.
+        self.shared: dict[tuple[int, Any], _Seen] = {}
+        # id of a list -> the site that recorded it stacked and still waits.
+        self.pending: dict[int, tuple[str, int, str, str]] = {}
 
     def wants(self, filename: str) -> bool:
         ok = self.user.get(filename)
@@ -192,16 +237,27 @@ class _Recorder:
             ok = self.user[filename] = is_user_file(filename, self.own)
         return ok
 
-    def record(self, filename: str, line: int, function: str, name: str, arr: np.ndarray) -> None:
+    def record(self, filename: str, line: int, function: str, name: str, arr: Any) -> None:
         key = (filename, line, function, name)
-        kept = _keep(arr, self.limit)
+        kept = _keep(arr, self.limit) if isinstance(arr, np.ndarray) else arr
+        self._store(key, kept)
+
+    def _store(self, key: tuple[str, int, str, str], kept: Any, pending: tuple[Any, int] | None = None) -> None:
+        filename, line, function, name = key
         if isinstance(kept, Fingerprint):
             self.fingerprinted += 1
         site = self.sites.get(key)
         if site is None:
             self.order += 1
             self.sites[key] = _Site(Step(side="python", file=filename, line=line, order=self.order, name=name,
-                                         function=function, value=kept))
+                                         function=function, value=kept), pending=pending)
+            return
+        if pending is not None:
+            # A list stacked again at the same site (appended to in a loop):
+            # count the pass, stack once when the site is done with.
+            site.pending = pending
+            site.step.passes += 1
+            site.total_ok = False
             return
         step = site.step
         if step.passes == 1:
@@ -215,6 +271,112 @@ class _Recorder:
             site.total_ok = False
             step.total = None
         step.value = kept
+
+    def record_list(self, filename: str, line: int, function: str, name: str, items: Sequence[Any]) -> None:
+        """Record a list of equally shaped values as its stack, lazily (see :class:`_Site`)."""
+        key = (filename, line, function, name)
+        waiting = self.pending.get(id(items))
+        if waiting is not None and waiting != key:
+            self._settle(waiting)
+        self.pending[id(items)] = key
+        self._store(key, None, pending=(items, len(items)))
+
+    def _settle(self, key: tuple[str, int, str, str]) -> None:
+        site = self.sites.get(key)
+        if site is None or site.pending is None:
+            return
+        items, n = site.pending
+        site.pending = None
+        kept = _stacked(list(items[:n]), self.limit)
+        if isinstance(kept, Fingerprint):
+            self.fingerprinted += 1
+        site.step.value = kept
+        site.step.first = site.step.total = None
+
+    def steps(self) -> list[Step]:
+        for key in list(self.pending.values()):
+            self._settle(key)
+        self.pending.clear()
+        # A list that turned out not to stack (shapes differ) is no step.
+        return sorted((s.step for s in self.sites.values() if s.step.value is not None), key=lambda s: s.order)
+
+
+class _Scope:
+    """One traced frame: which of its values changed since the last statement.
+
+    Looks at the frame's numeric locals, and one level into what holds
+    intermediates in ported code: the attributes of ``self``
+    (``self.A1 = ...``, named ``self.A1``), the entries of a dict
+    (``cache['a1']``) and lists or tuples of arrays (stacked as one value when
+    the elements have one shape — a per-example list is the vectorised
+    array — and element by element when short: ``acts[0]``, ``acts[1]``).
+    Only reads: nothing of the user's is copied into or changed.
+    """
+
+    def __init__(self, rec: _Recorder, frame: Any, filename: str, function: str) -> None:
+        self.rec = rec
+        self.frame = frame
+        self.filename = filename
+        self.function = function
+        self.seen: dict[str, _Seen] = {}
+        # id of a list local -> (length, id of first, id of last) when last looked at.
+        self.lists: dict[str, tuple[int, int, int, int]] = {}
+        code = frame.f_code
+        self.self_name = code.co_varnames[0] if code.co_argcount and code.co_varnames[0] == "self" else None
+
+    def scan(self, line: int | None) -> None:
+        """Record what changed (``line`` None: only remember, at the frame's entry)."""
+        for name, value in list(self.frame.f_locals.items()):
+            arr = _numeric(value)
+            if arr is not None:
+                old = self.seen.get(name)
+                if old is None or old.changed(value, arr):
+                    if line is not None:
+                        self.rec.record(self.filename, line, self.function, name, arr)
+                    self.seen[name] = _Seen(value, arr, self.rec.limit)
+            elif name == self.self_name:
+                attrs = getattr(value, "__dict__", None)
+                if isinstance(attrs, dict) and len(attrs) <= ENTRIES_LIMIT:
+                    for attr, v in list(attrs.items()):
+                        if isinstance(attr, str):
+                            self._entry(f"{name}.{attr}", value, attr, v, line, nested=True)
+            elif isinstance(value, dict):
+                self._dict(name, value, line)
+            elif _numeric_sequence(value):
+                self._sequence(name, value, line)
+
+    def _entry(self, name: str, holder: Any, key: Any, value: Any, line: int | None, nested: bool = False) -> None:
+        arr = _numeric(value)
+        if arr is None:
+            if nested and isinstance(value, dict):
+                self._dict(name, value, line)
+            elif nested and _numeric_sequence(value):
+                self._sequence(name, value, line)
+            return
+        ident = (id(holder), key)
+        old = self.rec.shared.get(ident)
+        if old is None or old.changed(value, arr):
+            if line is not None:
+                self.rec.record(self.filename, line, self.function, name, arr)
+            self.rec.shared[ident] = _Seen(value, arr, self.rec.limit, holder)
+
+    def _dict(self, name: str, value: dict, line: int | None) -> None:
+        if len(value) > ENTRIES_LIMIT:
+            return
+        for k, v in list(value.items()):
+            if isinstance(k, (str, int)) and not isinstance(k, bool):
+                self._entry(f"{name}[{k!r}]", value, k, v, line)
+
+    def _sequence(self, name: str, value: Sequence[Any], line: int | None) -> None:
+        n = len(value)
+        sig = (id(value), n, id(value[0]), id(value[-1]))
+        if n <= ITEMS_LIMIT:
+            for k in range(n):
+                self._entry(f"{name}[{k}]", value, k, value[k], line)
+        if self.lists.get(name) != sig:
+            self.lists[name] = sig
+            if line is not None and n >= 2:
+                self.rec.record_list(self.filename, line, self.function, name, value)
 
 
 def _own_folder(fn: Callable[..., Any]) -> Path | None:
@@ -269,27 +431,15 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
         code = frame.f_code
         filename = code.co_filename
         info = _file_info(filename, rec.files)
-        function = code.co_name
-        seen: dict[str, _Seen] = {}
+        scope = _Scope(rec, frame, filename, code.co_name)
         # The arguments as the function received them: the starting point.
-        for name, value in list(frame.f_locals.items()):
-            arr = _numeric(value)
-            if arr is not None:
-                seen[name] = _Seen(value, arr, rec.limit)
+        scope.scan(None)
         last = [None]
 
         def flush() -> None:
             if last[0] is None:
                 return
-            line = info.start_of.get(last[0], last[0])
-            for name, value in list(frame.f_locals.items()):
-                arr = _numeric(value)
-                if arr is None:
-                    continue
-                old = seen.get(name)
-                if old is None or old.changed(value, arr):
-                    rec.record(filename, line, function, name, arr)
-                    seen[name] = _Seen(value, arr, rec.limit)
+            scope.scan(info.start_of.get(last[0], last[0]))
 
         def tracer(frame: Any, event: str, arg: Any) -> Any:
             if event == "line":
@@ -322,7 +472,7 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
         error = exc
     finally:
         sys.settrace(previous)
-    steps = sorted((s.step for s in rec.sites.values()), key=lambda s: s.order)
+    steps = rec.steps()
     sources = {f: info.lines for f, info in rec.files.items()}
     notes = []
     if rec.fingerprinted:
