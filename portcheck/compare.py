@@ -451,7 +451,8 @@ class _Comparison:
                          if result.alignment.divergence.port is not None else None)},
         }
         by_output = {self.names[k]: f for k, f in result.by_output.items() if k < len(self.names)}
-        return merge_traced(findings, result.findings, by_output)
+        return merge_traced(findings, result.findings, by_output, _located_blocks(result.by_part, self.names,
+                                                                                  self.layout))
 
     def compare_outputs(self, ref: tuple[Any, ...], values: Sequence[Any]) -> dict[str, list[Finding]]:
         """Diagnose each output; fill the tables. Returns findings per output name."""
@@ -768,6 +769,24 @@ def _identical(a: Any, b: Any) -> bool:
     if x is None or y is None:
         return False
     return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
+
+
+def _located_blocks(by_part: Mapping[int, Sequence[tuple[int, Finding | None]]], names: Sequence[str],
+                    layout: Layout | None) -> dict[tuple[str, str], Finding]:
+    """(output, block) -> the trace's location for that block, where the reference stacks the output
+    from one variable per layout block (same count, same sizes)."""
+    out: dict[tuple[str, str], Finding] = {}
+    if layout is None:
+        return out
+    for k, parts in by_part.items():
+        if k >= len(names) or len(parts) != len(layout.blocks):
+            continue
+        if any(size != block.size for (size, _), block in zip(parts, layout.blocks)):
+            continue
+        for (_, where), block in zip(parts, layout.blocks):
+            if where is not None:
+                out[(names[k], block.name)] = where
+    return out
 
 
 def _fits(layout: Layout, value: Any) -> bool:

@@ -18,10 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..diagnose._base import Subject
 from ..report import Finding, Table
 from ._steps import FULL_VALUE_LIMIT, Fingerprint, Step, Trace, fingerprint
-from .align import Alignment, Match, align
+from .align import Alignment, Match, align, concatenated_parts, normalise_name
 from .explain import explain_divergence, place, with_locations
 from .python_side import _keep, _numeric, trace_python
 
@@ -45,6 +47,10 @@ class TraceResult:
     alignment: Alignment | None = None
     #: Output position -> the divergent pair on the way to that output (for locating boundary findings).
     by_output: dict[int, Finding] = field(default_factory=dict)
+    #: Output position -> for each variable the output is stacked from (``[W1grad(:); b1grad(:)]``), its
+    #: element count and the divergent pair on the way to it (None where it agrees): a finding about one
+    #: block of the output is located at its own variable.
+    by_part: dict[int, list[tuple[int, Finding | None]]] = field(default_factory=dict)
 
 
 def reference_outputs(trace: Trace, function: str) -> list[str]:
@@ -128,12 +134,32 @@ def run_trace(
         notes.append("the trace found no intermediate that differs before the outputs: the difference arises "
                      "in the return statement or in code the trace does not follow.")
     by_output: dict[int, Finding] = {}
+    by_part: dict[int, list[tuple[int, Finding | None]]] = {}
     for k, var in enumerate(reference_outputs(reference, function) if function else []):
         d = alignment.divergence_of(var)
         if d is not None:
             by_output[k] = locate(d, reference, port_trace)
+            parts = _parts(alignment, reference, port_trace, var)
+            if parts:
+                by_part[k] = parts
     return TraceResult(findings=findings, table=_table(alignment), notes=notes, reference=reference,
-                       port=port_trace, alignment=alignment, by_output=by_output)
+                       port=port_trace, alignment=alignment, by_output=by_output, by_part=by_part)
+
+
+def _parts(alignment: Alignment, reference: Trace, port: Trace, var: str) -> list[tuple[int, Finding | None]]:
+    """For an output stacked from variables, each one's size and first divergence (see ``by_part``)."""
+    last = [m.reference for m in alignment.matches if m.reference.name == var]
+    names = concatenated_parts(reference, last[-1]) if last else None
+    out: list[tuple[int, Finding | None]] = []
+    for name in names or ():
+        steps = [m.reference for m in alignment.matches if m.reference.name == name]
+        if not steps or steps[-1].value is None:
+            return []
+        value = steps[-1].value
+        size = int(np.prod(value.shape)) if isinstance(value, Fingerprint) else int(np.size(value))
+        d = alignment.divergence_of(name)
+        out.append((size, locate(d, reference, port) if d is not None else None))
+    return out
 
 
 def returned_values(port: Trace, names: Sequence[str]) -> list[Step]:
@@ -141,7 +167,10 @@ def returned_values(port: Trace, names: Sequence[str]) -> list[Step]:
 
     A port that computes an output in its ``return`` statement
     (``return X_norm / sigma, mu, sigma``) has no assignment to record; these
-    steps give the alignment that value, in the reference's name.
+    steps give the alignment that value, in the reference's name. A value the
+    port did assign (``J = ...; return J, grad``) gets no such step: the
+    assignment is the line that computes it, and a second step of that name
+    at the return line would be taken for it.
     """
     if not port.outputs or port.returned_at is None or not names:
         return []
@@ -151,11 +180,35 @@ def returned_values(port: Trace, names: Sequence[str]) -> list[Step]:
     out = []
     for k, (name, value) in enumerate(zip(names, values)):
         arr = _numeric(value)
-        if arr is None:
+        if arr is None or _assigned(port, name, arr):
             continue
         out.append(Step(side="python", file=port.returned_at[0], line=port.returned_at[1], order=order + k + 1,
                         name=name, function="<return>", value=_keep(arr, FULL_VALUE_LIMIT)))
     return out
+
+
+def _assigned(port: Trace, name: str, value: Any) -> bool:
+    """Whether the port assigned a variable of the output's name that holds exactly ``value``.
+
+    A reshape counts (``g = ...; return J, g.ravel()``). Only the output's own
+    name (up to the aliases of :func:`~portcheck.trace.align.normalise_name`)
+    counts: a value computed in the return statement that merely equals
+    another variable (``sums / counts.mean()`` where every count is 1) is
+    still computed on the return line.
+    """
+    kept = _keep(value, FULL_VALUE_LIMIT)
+    for s in port.steps:
+        if normalise_name(s.name) != normalise_name(name):
+            continue
+        if isinstance(kept, Fingerprint) or isinstance(s.value, Fingerprint):
+            if s.value == kept:
+                return True
+            continue
+        held = _numeric(s.value)
+        if held is not None and held.size == kept.size and np.array_equal(
+                np.asarray(held, dtype=kept.dtype).reshape(-1), kept.reshape(-1), equal_nan=True):
+            return True
+    return False
 
 
 def locate(d: Match, reference: Trace, port: Trace) -> Finding:
@@ -172,13 +225,16 @@ _BOUNDARY = {"sign", "scale", "ddof", "transposed", "unroll-order", "swapped-blo
 
 
 def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding],
-                   by_output: Mapping[str, Finding] | None = None) -> list[Finding]:
+                   by_output: Mapping[str, Finding] | None = None,
+                   by_block: Mapping[tuple[str, str], Finding] | None = None) -> list[Finding]:
     """Combine compare's findings with a trace's.
 
     When the outputs' diagnosis already names the cause (a boundary kind),
     the trace's job is to say *where*: each such finding receives the lines
     of the first divergence on the way to its own output (``by_output``,
-    keyed by the output's name in the report), or of the trace's first
+    keyed by the output's name in the report; a finding about one block of
+    an output, by the variable that block is stacked from, ``by_block`` keyed
+    by output and block name), or of the trace's first
     divergence — the reshape of an unroll-order mistake, the penalty line of
     a regularization mistake — and a trace finding of the same kind, or a
     bare ``first-divergence``, is dropped as a duplicate. A trace finding that
@@ -197,7 +253,8 @@ def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding],
             "reference_variable")
     located = []
     for f in boundary:
-        where = (by_output or {}).get(f.output or "") or (None if other_cause else lead)
+        where = ((by_block or {}).get((f.output or "", f.block or "")) or (by_output or {}).get(f.output or "")
+                 or (None if other_cause else lead))
         if f in named and where is not None and f.port_location is None and f.reference_location is None:
             extra = {k: where.evidence[k] for k in keys if k in where.evidence}
             f = dataclasses.replace(f, port_location=where.port_location,

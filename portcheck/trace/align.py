@@ -29,7 +29,7 @@ import numpy as np
 from ..diagnose._arrays import close_mask
 from ._steps import Fingerprint, Step, Trace, bare_name, fingerprint
 
-__all__ = ["Match", "Alignment", "align", "views", "normalise_name", "step_dependencies"]
+__all__ = ["Match", "Alignment", "align", "views", "normalise_name", "step_dependencies", "concatenated_parts"]
 
 
 # ----------------------------------------------------------------------------
@@ -176,6 +176,35 @@ def step_dependencies(trace: Trace, step: Step) -> set[str]:
         return deps
     names = _python_statement_names(lines, step.line, step.name)
     return names or set()
+
+
+_PART = re.compile(r"^\s*([A-Za-z]\w*)\s*(?:\(\s*:\s*\))?\s*(?:\.?')?\s*$")
+
+
+def concatenated_parts(trace: Trace, step: Step) -> list[str] | None:
+    """The variables an unrolled output is stacked from: ``grad = [W1grad(:); b1grad(:)]`` → both names.
+
+    None when the step's statement is not a bracket of plain variables (a
+    part that is an expression has no line of its own to point at).
+    """
+    lines = list(trace.sources.get(step.file, ()))
+    if not lines or not step.file.endswith(".m"):
+        return None
+    for part in _matlab_statements(_matlab_statement(lines, step.line)):
+        m = _ASSIGN.search(part)
+        if m is None or m.group(1) or not re.fullmatch(rf"\s*{re.escape(step.name)}\s*", part[:m.start()]):
+            continue
+        body = part[m.end():].strip()
+        if not (body.startswith("[") and body.endswith("]")):
+            return None
+        names = []
+        for piece in _matlab_statements(body[1:-1]):
+            hit = _PART.match(piece)
+            if hit is None:
+                return None
+            names.append(hit.group(1))
+        return names or None
+    return None
 
 
 # ----------------------------------------------------------------------------
@@ -455,14 +484,15 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             unseen = sorted(x for x in ref_deps[i] if x != r.name and any(s.name == x for s in ref_steps[:i])
                             and x not in earlier)
         divergences.append((i, d))
-    suspects = _suspects(ref_steps, port_steps, matches, reproduced, explained, matched_port, rtol, atol)
+    suspects = _suspects(ref_steps, port, port_steps, matches, reproduced, explained, matched_port, rtol, atol)
     first = divergences[0][0] if divergences else len(ref_steps)
     return Alignment(matches=matches, divergence=divergences[0][1] if divergences else None, unseen_inputs=unseen,
                      divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps),
                      suspects=[(i, m) for i, m in suspects if i < first])
 
 
-def _suspects(ref_steps: list[Step], port_steps: list[Step], matches: list[Match], reproduced: set[int],
+def _suspects(ref_steps: list[Step], port: Trace, port_steps: list[Step], matches: list[Match],
+              reproduced: set[int],
               explained: list[bool], matched_port: dict[int, Step], rtol: float,
               atol: float) -> list[tuple[int, Match]]:
     """Pairs that may hide the divergence, to be kept only if the diagnosis names a mistake.
@@ -486,10 +516,28 @@ def _suspects(ref_steps: list[Step], port_steps: list[Step], matches: list[Match
                 out.append((i, Match(r, later[-1], "reassigned", False)))
         elif explained[i] and informative(r.value):
             same = [p for p in port_steps if _strict(p.name) == _strict(r.name) and id(p) not in matched_port
-                    and _comparable(r, p)]
+                    and _comparable(r, p) and not _readers_reproduced(p, port, port_steps, matched_port)]
             if same:
                 out.append((i, Match(r, same[-1], "name", False)))
     return out
+
+
+def _readers_reproduced(p: Step, port: Trace, port_steps: list[Step], matched_port: dict[int, Step]) -> bool:
+    """Whether every port step computed from ``p`` reproduces a reference step.
+
+    Then ``p`` holds another quantity under a borrowed name (probabilities
+    called ``logp``) and the port is right wherever it uses it: no mistake
+    hides there. A step nothing reads proves nothing either way.
+    """
+    readers = []
+    for q in port_steps:
+        if q.order <= p.order or q.function != p.function:
+            continue
+        if p.name in step_dependencies(port, q):
+            readers.append(q)
+        if q.name == p.name and q.line != p.line:
+            break
+    return bool(readers) and all(id(q) in matched_port for q in readers)
 
 
 def _ancestors(steps: list[Step], deps: list[set[str]]) -> list[set[int]]:
@@ -535,17 +583,72 @@ def _strict(name: str) -> str:
     return bare_name(name).replace("_", "")
 
 
-def _in_turn(r: Step, candidates: list[Step], ref_steps: list[Step]) -> Step:
+def _in_turn(r: Step, candidates: list[Step], ref_steps: list[Step], rtol: float, atol: float) -> Step:
     """Of several same-named port steps, the one in r's turn.
 
     When both sides assign the name equally often, the k-th assignment
-    answers the k-th; otherwise the last one, which is what the rest of the
-    port reads.
+    answers the k-th; otherwise the variable's statements are taken together
+    and the one that wrote the wrong elements is chosen (:func:`_blame`).
     """
     mine = [s for s in ref_steps if normalise_name(s.name) == normalise_name(r.name)]
     if len(mine) == len(candidates):
         return candidates[mine.index(r)]
-    return max(candidates, key=lambda p: p.order)
+    last = max(candidates, key=lambda p: p.order)
+    chain = sorted((p for p in candidates if p.name == last.name and p.function == last.function),
+                   key=lambda p: p.order)
+    return _blame(r, chain, rtol, atol)
+
+
+def _orient_like(how: str, shape: tuple[int, ...], a: np.ndarray) -> np.ndarray | None:
+    """``a`` read in the reference's shape the way a plain view of :func:`views` reads it."""
+    try:
+        if how == "same":
+            return a if a.shape == shape else None
+        if how == "transposed":
+            return a.T if a.ndim == 2 and a.T.shape == shape else None
+        if how == "vector":
+            return a.reshape(shape)
+        if how == "unrolled":
+            return a.reshape(shape, order="F")
+    except ValueError:
+        return None
+    return None
+
+
+def _blame(r: Step, chain: list[Step], rtol: float, atol: float) -> Step:
+    """Of the statements that build one port variable in turn, the one whose elements are wrong.
+
+    A port builds a value in steps where the reference may use one line
+    (``g = X.T @ h / m`` then ``g[1:] += ...``). Each element of the final
+    value was last written by one of the steps; the mistake is at the
+    earliest step that last wrote an element that differs from the
+    reference: a later update that does not touch it cannot be the cause.
+    When the steps cannot be compared element by element (loops, shapes that
+    change), the last step stands: it is what the rest of the port reads.
+    """
+    last = chain[-1]
+    if len(chain) < 2 or any(q.passes > 1 for q in chain):
+        return last
+    plain = [v for v in views(r, last) if v.how in ("same", "transposed", "vector", "unrolled")]
+    final = _array(last.value)
+    if not plain or not isinstance(final, np.ndarray):
+        return last
+    R = plain[0].reference
+    arrays = []
+    for q in chain:
+        a = _array(q.value)
+        o = _orient_like(plain[0].how, R.shape, a) if isinstance(a, np.ndarray) and a.shape == final.shape else None
+        if o is None:
+            return last
+        arrays.append(o)
+    wrong = ~close_mask(R, arrays[-1], rtol, atol * magnitude(R))
+    if not wrong.any():
+        return last
+    writer = np.zeros(R.shape, dtype=int)
+    for j in range(1, len(arrays)):
+        before, after = arrays[j - 1], arrays[j]
+        writer[~((before == after) | (np.isnan(before) & np.isnan(after)))] = j
+    return chain[int(writer[wrong].min())]
 
 
 def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Trace, port_steps: list[Step],
@@ -563,12 +666,14 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     exact = [p for p in same if _strict(p.name) == _strict(r.name)]
     same = exact or [p for p in same if _strict(p.name) not in strict_ref_names]
     if same:
-        return _in_turn(r, same, ref_steps), "name"
-    # Dataflow: port names that reproduce the reference's inputs of r.
+        return _in_turn(r, same, ref_steps, rtol, atol), "name"
+    # Dataflow: port names that reproduce the reference's array inputs of r.
+    # A shared number (the example count m) is no evidence: half the lines
+    # of a cost function read it.
     wanted: set[str] = set()
     after = 0
     for m in before_matches:
-        if m.agrees and m.port is not None and m.reference.name in deps:
+        if m.agrees and m.port is not None and m.reference.name in deps and _size(m.reference.value) > 1:
             wanted.add(m.port.name)
             after = max(after, m.port.order)
     if not wanted:
@@ -597,20 +702,28 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
         elif score > best_score:
             best, best_score = p, score
     if best is not None and best_score[0] >= 0.5:
-        return _effective(best, port_steps, matched_port), "dataflow"
+        return _effective(r, best, port_steps, matched_port, rtol, atol), "dataflow"
     return None
 
 
-def _effective(p: Step, port_steps: list[Step], matched_port: dict[int, Step]) -> Step:
-    """The last of the statements that build ``p``'s variable (``d = ...`` then ``d[z <= 0] = 0``).
+def _effective(r: Step, p: Step, port_steps: list[Step], matched_port: dict[int, Step], rtol: float,
+               atol: float) -> Step:
+    """Of the statements that build ``p``'s variable (``d = ...`` then ``d[z <= 0] = 0``), the one to blame.
 
     The chain ends where the port goes on to something the reference has
-    (the next reproduced step): that is the value the rest of the port reads.
+    (the next reproduced step); within it :func:`_blame` picks the statement
+    that wrote the wrong elements.
     """
     bound = min((q.order for q in port_steps if id(q) in matched_port and q.order > p.order), default=None)
-    chain = [q for q in port_steps if q.name == p.name and q.function == p.function and q.order >= p.order
-             and (bound is None or q.order < bound)]
-    return max(chain, key=lambda q: q.order) if chain else p
+    chain = sorted((q for q in port_steps if q.name == p.name and q.function == p.function and q.order >= p.order
+                    and (bound is None or q.order < bound)), key=lambda q: q.order)
+    return _blame(r, chain, rtol, atol) if chain else p
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, Fingerprint):
+        return int(np.prod(value.shape))
+    return int(np.size(value)) if value is not None else 0
 
 
 def _comparable(r: Step, p: Step) -> bool:

@@ -133,16 +133,19 @@ def explain_divergence(
         return []
     r, p = d.reference, d.port
     sub = dataclasses.replace(subject, output=r.name, block=None)
+    # Inputs of the line the port has no counterpart of: they may be wrong
+    # (a suspect taken as the divergence has its own, unknown, inputs).
+    unseen = alignment.unseen_inputs if found is None else []
     if found is None:
-        found, shown = _explain(r, p, reference, port, sub, rerun)
+        found, shown = _explain(r, p, reference, port, sub, rerun, unseen_inputs=bool(unseen))
     out = []
     for f in found:
         f = with_locations(f, r, p, reference, port, shown)
         where = f" (PYTHON {place(f.port_location)}, OCTAVE {place(f.reference_location)})"
         message = f.message
-        if alignment.unseen_inputs and f.kind == "first-divergence":
-            message += (f" Its inputs {', '.join(alignment.unseen_inputs)} have no counterpart in the port, so "
-                        f"the mistake may sit where the port computes them.")
+        if unseen and f.kind == "first-divergence":
+            message += (f" Its inputs {', '.join(unseen)} have no counterpart in the port, so the mistake is "
+                        f"on this line or where the port computes them.")
         severity = f.severity if outputs_differ or f.severity != "error" else "info"
         out.append(dataclasses.replace(f, message=message.rstrip(".") + "." + where, severity=severity))
     return out
@@ -150,8 +153,12 @@ def explain_divergence(
 
 def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subject,
              rerun: Callable[[], tuple[Callable[..., Any], Sequence[Any]]] | None,
-             ) -> tuple[list[Finding], tuple[np.ndarray, np.ndarray] | None]:
-    """The findings for the pair, and the two arrays as compared (for the report's value summaries)."""
+             unseen_inputs: bool = False) -> tuple[list[Finding], tuple[np.ndarray, np.ndarray] | None]:
+    """The findings for the pair, and the two arrays as compared (for the report's value summaries).
+
+    ``unseen_inputs``: some inputs of the reference's line have no counterpart
+    in the port, so the line cannot be said to start from agreeing values.
+    """
     if p is None:
         return [Finding(kind="first-divergence", severity="error", output=r.name,
                         message=f"the port has no value equal to the reference's {r.name!r}, the first "
@@ -191,9 +198,10 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
         worst = location_text(location(st.worst, R.shape)) if st.worst is not None else "-"
         found = [Finding(
             kind="first-divergence", severity="error", output=r.name,
-            message=(f"the first intermediate that differs is {r.name!r}; every value it is computed from "
-                     f"agrees, so the mistake is on this line. {st.mismatched_text} elements differ, worst "
-                     f"{worst} (max abs error {fmt(st.max_abs)})."),
+            message=(f"the first intermediate that differs is {r.name!r}"
+                     + ("" if unseen_inputs else "; every value it is computed from agrees, so the mistake is on "
+                        "this line")
+                     + f". {st.mismatched_text} elements differ, worst {worst} (max abs error {fmt(st.max_abs)})."),
             evidence={"max_abs": st.max_abs, "max_rel": st.max_rel, "mismatched": st.mismatched_text},
         )]
     return found, shown
