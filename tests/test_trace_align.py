@@ -99,6 +99,16 @@ def test_missing_one_over_m_is_a_scale_on_its_own_line_not_on_the_update_after_i
     assert "5×" in f[0].message  # the debug set has m = 5 examples
 
 
+def test_a_mask_applied_in_place_the_wrong_way_is_blamed_on_the_mask_line(octave):
+    # dhidden = dscores @ W2.T agrees with the reference where units are active;
+    # dhidden[hidden > 0] = 0 then zeroes exactly those: that line is the mistake.
+    report = run("cs231n.twoLayerNetCost", tpa.two_layer_mask_in_place_inverted, octave=octave)
+    f = report.by_kind("inverted-mask")
+    assert f and f[0].port_location is not None, str(report)
+    assert line_at(f[0].port_location).strip() == "dhidden[hidden > 0] = 0", str(report)
+    assert "dz1 = (dscores * W2') .* (z1 > 0)" in line_at(f[0].reference_location)
+
+
 def test_faithful_ports_with_two_statement_gradients_stay_clean(octave):
     for name, port in (("ex4.nnCostFunction", tpa.nn_cost_layered),):
         report = run(name, port, octave=octave, trace=True)

@@ -53,6 +53,28 @@ def two_layer_logp_no_w1_decay(params, input_size, hidden_size, num_classes, X, 
     return two_layer_logp_probabilities(params, input_size, hidden_size, num_classes, X, y, reg, w1_decay=False)
 
 
+def two_layer_mask_in_place_inverted(params, input_size, hidden_size, num_classes, X, y, reg):
+    """The ReLU's backward pass in two statements, the second zeroing the wrong half."""
+    W1, b1, W2, b2 = _two_layer_unpack(params, int(input_size), int(hidden_size), int(num_classes))
+    n = X.shape[0]
+    rows, labels = np.arange(n), np.asarray(y).ravel().astype(int) - 1
+    hidden = np.maximum(X @ W1 + b1, 0)
+    scores = hidden @ W2 + b2
+    probs = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    loss = -np.log(probs[rows, labels]).mean() + 0.5 * reg * ((W1 * W1).sum() + (W2 * W2).sum())
+    dscores = probs.copy()
+    dscores[rows, labels] -= 1
+    dscores /= n
+    dW2 = hidden.T @ dscores + reg * W2
+    db2 = dscores.sum(axis=0)
+    dhidden = dscores @ W2.T
+    dhidden[hidden > 0] = 0
+    dW1 = X.T @ dhidden + reg * W1
+    db1 = dhidden.sum(axis=0)
+    return loss, np.concatenate([dW1.ravel(order="F"), db1, dW2.ravel(order="F"), db2])
+
+
 # ----------------------------------------------------------------------------
 # ex5 linearRegCostFunction (matlab_refs/ex5/linearRegCostFunction.m)
 

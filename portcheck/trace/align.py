@@ -620,9 +620,11 @@ def _blame(r: Step, chain: list[Step], rtol: float, atol: float) -> Step:
 
     A port builds a value in steps where the reference may use one line
     (``g = X.T @ h / m`` then ``g[1:] += ...``). Each element of the final
-    value was last written by one of the steps; the mistake is at the
-    earliest step that last wrote an element that differs from the
-    reference: a later update that does not touch it cannot be the cause.
+    value was last written by one of the steps. A step that turns elements
+    that agreed with the reference into ones that differ is the mistake (a
+    mask the wrong way round); otherwise it is the earliest step that last
+    wrote an element that differs: a later update that does not touch it
+    cannot be the cause.
     When the steps cannot be compared element by element (loops, shapes that
     change), the last step stands: it is what the rest of the port reads.
     """
@@ -641,9 +643,16 @@ def _blame(r: Step, chain: list[Step], rtol: float, atol: float) -> Step:
         if o is None:
             return last
         arrays.append(o)
-    wrong = ~close_mask(R, arrays[-1], rtol, atol * magnitude(R))
+    tol = atol * magnitude(R)
+    right = [close_mask(R, a, rtol, tol) for a in arrays]
+    wrong = ~right[-1]
     if not wrong.any():
         return last
+    # A step that turns right elements wrong for good is the mistake
+    # (``d[z > 0] = 0`` for ``d[z <= 0] = 0`` zeroes what was right).
+    for j in range(1, len(arrays)):
+        if np.any(right[j - 1] & ~right[j] & wrong):
+            return chain[j]
     writer = np.zeros(R.shape, dtype=int)
     for j in range(1, len(arrays)):
         before, after = arrays[j - 1], arrays[j]
