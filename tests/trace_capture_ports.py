@@ -198,3 +198,78 @@ def nn_layer_lists(nn_params, n, h, k, X, y, lam):
 def nn_layer_lists_bias_inside(nn_params, n, h, k, X, y, lam):
     """The hidden layer's bias column is added before the sigmoid, so it holds sigmoid(1)."""
     return _layers(True, nn_params, n, h, k, X, y, lam)
+
+
+# ----------------------------------------------------------------------------
+# values that only exist as arguments: a helper's input, a nested call
+
+
+def lr_cost_nested(theta, X, y, lambda_):
+    """Faithful: the hypothesis never gets a name of its own (computed inside the call)."""
+    y = np.asarray(y, dtype=float).reshape(-1)
+    m = y.size
+    w = np.r_[0.0, theta[1:]]
+    J = -(y @ np.log(sigmoid(X @ theta)) + (1 - y) @ np.log(1 - sigmoid(X @ theta))) / m \
+        + lambda_ / (2 * m) * (w @ w)
+    return J, (X.T @ (sigmoid(X @ theta) - y) + lambda_ * w) / m
+
+
+def lr_cost_sigmoid_twice(theta, X, y, lambda_):
+    """The classic: sigmoid applied twice, the result under a name the reference does not use."""
+    y = np.asarray(y, dtype=float).reshape(-1)
+    m = y.size
+    prob = sigmoid(sigmoid(X @ theta))  # mistake
+    w = np.r_[0.0, theta[1:]]
+    J = -(y @ np.log(prob) + (1 - y) @ np.log(1 - prob)) / m + lambda_ / (2 * m) * (w @ w)
+    return J, (X.T @ (prob - y) + lambda_ * w) / m
+
+
+def sigmoid_gradient(z):
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def _nn_helper_call(wrong, nn_params, n, h, k, X, y, lam):
+    W1, W2 = _unroll(np.asarray(nn_params).ravel(), int(n), int(h), int(k))
+    m = X.shape[0]
+    Y = _onehot(y, int(k))
+    a1 = np.hstack([np.ones((m, 1)), X])
+    z2 = a1 @ W1.T
+    a2 = np.hstack([np.ones((m, 1)), sigmoid(z2)])
+    a3 = sigmoid(a2 @ W2.T)
+    J = -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m \
+        + lam / (2 * m) * (np.sum(W1[:, 1:] ** 2) + np.sum(W2[:, 1:] ** 2))
+    d3 = a3 - Y
+    if wrong:
+        d2 = (d3 @ W2[:, 1:]) * sigmoid_gradient(a2[:, 1:])  # mistake: the activation, not z2
+    else:
+        d2 = (d3 @ W2[:, 1:]) * sigmoid_gradient(z2)
+    G1 = d2.T @ a1 / m
+    G2 = d3.T @ a2 / m
+    G1[:, 1:] += lam / m * W1[:, 1:]
+    G2[:, 1:] += lam / m * W2[:, 1:]
+    return J, np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")])
+
+
+def nn_helper_call(nn_params, n, h, k, X, y, lam):
+    """Faithful: the sigmoid gradient from a helper, like the reference's sigmoidGradient."""
+    return _nn_helper_call(False, nn_params, n, h, k, X, y, lam)
+
+
+def nn_helper_call_wrong_argument(nn_params, n, h, k, X, y, lam):
+    """The helper is right; the call hands it the activation a2 instead of z2."""
+    return _nn_helper_call(True, nn_params, n, h, k, X, y, lam)
+
+
+def scaled_error(X, w, t):
+    """Port of scaledError.m (tests write it): the helper's optional factor left at its default."""
+    return shrink(X @ w - t)
+
+
+def scaled_error_wrong_argument(X, w, t):
+    return shrink(X @ w + t)  # mistake: the sign of t
+
+
+def shrink(v, k=0.5):
+    out = k * v
+    return out

@@ -66,6 +66,11 @@ class Site:
     terminated : bool
         Whether the statement ends with ``;`` or ``,`` (otherwise the
         inserted text starts with a comma to end it).
+    position : int
+        For a function's parameter (recorded as the call enters the
+        function, right after its header): its 1-based position, so the
+        recording runs only when the caller passed it (``nargin``). 0 for
+        an assignment.
     """
 
     line: int
@@ -73,6 +78,7 @@ class Site:
     function: str
     at: tuple[int, int]
     terminated: bool
+    position: int = 0
 
 
 @dataclass
@@ -88,11 +94,15 @@ class ParsedFile:
         functions defined in other ``.m`` files.
     functions : list of str
         Names of the functions the file defines (the first is the file's own).
+    parameters : list of Site
+        One per named parameter of each function (``position`` set),
+        recorded as a call enters the function.
     """
 
     sites: list[Site] = field(default_factory=list)
     identifiers: set[str] = field(default_factory=set)
     functions: list[str] = field(default_factory=list)
+    parameters: list[Site] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------
@@ -374,12 +384,16 @@ def parse_m(text: str, filename: str) -> ParsedFile:
         entry[1] = idx
         nodes[stmt.uid] = stmt
 
+    definitions = []
+
     class _Functions(m_ast.AST_Visitor):
         def visit(self, node, n_parent, relation):
             if isinstance(node, m_ast.Function_Definition):
                 parsed.functions.append(str(node.n_sig.n_name))
+                definitions.append(node)
 
     tree.visit(None, _Functions(), "Root")
+    parsed.parameters.extend(_parameter_sites(definitions, tbuf.tokens))
 
     for uid, (first, last) in sorted(span.items(), key=lambda kv: kv[1][0]):
         stmt = nodes[uid]
@@ -409,6 +423,34 @@ def parse_m(text: str, filename: str) -> ParsedFile:
     return parsed
 
 
+def _parameter_sites(definitions: list, tokens: list) -> list[Site]:
+    """A site per named parameter of each function, recorded right after its header's ``)``.
+
+    ``varargin`` and ignored (``~``) parameters are skipped, and so are
+    functions with argument validation blocks (nothing may precede them).
+    """
+    index = {id(tok): k for k, tok in enumerate(tokens)}
+    sites: list[Site] = []
+    for node in definitions:
+        sig = node.n_sig
+        inputs = list(sig.l_inputs or [])
+        if not inputs or getattr(node, "l_validation", None):
+            continue
+        last = index.get(id(inputs[-1].t_ident))
+        if last is None:
+            continue
+        close = next((k for k in range(last + 1, min(last + 4, len(tokens))) if tokens[k].kind == "KET"), None)
+        if close is None:
+            continue
+        at = (tokens[close].location.line, tokens[close].location.col_end + 1)
+        fname = str(sig.n_name)
+        for pos, ident in enumerate(inputs, start=1):
+            name = str(ident.t_ident.value)
+            if _IDENT.fullmatch(name) and name != "varargin":
+                sites.append(Site(node.t_fun.location.line, name, fname, at, False, position=pos))
+    return sites
+
+
 # ----------------------------------------------------------------------------
 # rewriting
 
@@ -436,7 +478,10 @@ def instrument(text: str, sites: Sequence[Site], site_ids: Sequence[int],
     by_place: dict[tuple[int, int], list[str]] = {}
     terminated: dict[tuple[int, int], bool] = {}
     for site, k in zip(sites, site_ids):
-        by_place.setdefault(site.at, []).append(f"{recorder}({k}, {site.name});")
+        call = f"{recorder}({k}, {site.name});"
+        if site.position:
+            call = f"if nargin >= {site.position}, {call} end;"
+        by_place.setdefault(site.at, []).append(call)
         terminated[site.at] = site.terminated
     lines = text.split("\n")
     # Right to left within a line, so earlier columns stay valid.

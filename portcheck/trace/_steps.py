@@ -106,6 +106,12 @@ class Step:
     total : ndarray or Fingerprint, optional
         The sum of the values of every pass, when ``passes > 1`` and every
         pass had the same shape.
+    role : {"", "input", "argument"}
+        ``"input"``: a parameter of the traced function itself, as the call
+        received it (given, so never where the sides part). ``"argument"``:
+        a parameter of a helper as a call passed it; ``line`` is the call's
+        line (the caller's statement) where it is known, else the helper's
+        header. ``""``: an assignment.
     """
 
     side: str
@@ -118,6 +124,7 @@ class Step:
     passes: int = 1
     first: Any = None
     total: Any = None
+    role: str = ""
 
     @property
     def location(self) -> tuple[str, int]:

@@ -152,7 +152,14 @@ _ASSIGN = re.compile(r"(?<![=<>~!])([-+*/^]|\.[*/^])?=(?!=)")
 
 
 def step_dependencies(trace: Trace, step: Step) -> set[str]:
-    """Names the step's statement reads (its own name too when it updates itself)."""
+    """Names the step's statement reads (its own name too when it updates itself).
+
+    A parameter's value (``role`` set) is read from nothing of its own
+    function: the call's line is the caller's statement, whose other names
+    are the caller's business.
+    """
+    if step.role:
+        return set()
     lines = list(trace.sources.get(step.file, ()))
     if not lines:
         return set()
@@ -441,8 +448,9 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     matched_port: dict[int, Step] = {}  # id(port step) -> reference step it reproduces
     reproduced: set[int] = set()       # indices of reproduced reference steps
     for i, r in enumerate(ref_steps):
-        same_name = by_name.get(normalise_name(r.name), [])
-        pool = same_name + [p for p in port_steps if p not in same_name] if informative(r.value) else same_name
+        same_name = [p for p in by_name.get(normalise_name(r.name), []) if _may_hold(r, p)]
+        pool = same_name + [p for p in port_steps if p not in same_name and _may_hold(r, p)] \
+            if informative(r.value) else same_name
         hit = None
         for p in pool:
             how = agrees(r, p, rtol, atol)
@@ -471,17 +479,22 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     divergences: list[tuple[int, Match]] = []
     unseen: list[str] = []
     for i, r in enumerate(ref_steps):
-        if i in reproduced or not informative(r.value) or explained[i]:
+        # Parameters are never the divergence themselves: inputs are given,
+        # and a helper's argument is named only through the helper's line
+        # that goes wrong with it (see _at_call_site).
+        if i in reproduced or not informative(r.value) or explained[i] or r.role:
             continue
         counterpart = _counterpart(r, ref_deps[i], matches[:i], port, port_steps, by_name, matched_port,
                                    strict_ref_names, ref_steps, rtol, atol)
         if counterpart is None:
             continue
-        d = Match(r, counterpart[0], counterpart[1], False)
+        d = _at_call_site(Match(r, counterpart[0], counterpart[1], False), ref_deps[i], ref_steps, port, port_steps,
+                          rtol, atol)
         matches[i] = d
         if not divergences:
             earlier = {s.name for k, s in enumerate(ref_steps[:i]) if k in reproduced}
-            unseen = sorted(x for x in ref_deps[i] if x != r.name and any(s.name == x for s in ref_steps[:i])
+            unseen = sorted(x for x in ref_deps[i] if x != r.name
+                            and any(s.name == x and s.role != "input" for s in ref_steps[:i])
                             and x not in earlier)
         divergences.append((i, d))
     suspects = _suspects(ref_steps, port, port_steps, matches, reproduced, explained, matched_port, rtol, atol)
@@ -505,6 +518,8 @@ def _suspects(ref_steps: list[Step], port: Trace, port_steps: list[Step], matche
     out: list[tuple[int, Match]] = []
     for i, r in enumerate(ref_steps):
         m = matches[i]
+        if r.role:
+            continue  # a parameter is passed, not reassigned: each call's arguments are their own
         if i in reproduced and m.port is not None:
             if explained[i] or any(s.name == r.name for s in ref_steps[i + 1:]):
                 # What the reference computes from r is reproduced (the port reused
@@ -516,7 +531,8 @@ def _suspects(ref_steps: list[Step], port: Trace, port_steps: list[Step], matche
                 out.append((i, Match(r, later[-1], "reassigned", False)))
         elif explained[i] and informative(r.value):
             same = [p for p in port_steps if _strict(p.name) == _strict(r.name) and id(p) not in matched_port
-                    and _comparable(r, p) and not _readers_reproduced(p, port, port_steps, matched_port)]
+                    and _stands_for(r, p) and _comparable(r, p)
+                    and not _readers_reproduced(p, port, port_steps, matched_port)]
             if same:
                 out.append((i, Match(r, same[-1], "name", False)))
     return out
@@ -576,6 +592,57 @@ def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: s
     for i in range(n - 1, -1, -1):
         explained[i] = any(j in reproduced or explained[j] for j in readers[i])
     return explained
+
+
+def _at_call_site(d: Match, deps: set[str], ref_steps: list[Step], port: Trace, port_steps: list[Step],
+                  rtol: float, atol: float) -> Match:
+    """The divergence moved to the call that handed a helper a wrong argument, if that is what happened.
+
+    When the divergent statement sits in a helper and reads the helper's
+    parameter, and the value the port's call passed differs from what the
+    reference's call passed, the helper's line is right and the call's line
+    is wrong (``sigmoid_gradient(a2)`` for ``sigmoidGradient(z2)``): the pair
+    of arguments, both at their call's line, is the divergence.
+    """
+    r, p = d.reference, d.port
+    if p is None or r.role or p.role:
+        return d
+    pdeps = step_dependencies(port, p)
+    ref_args = [s for s in ref_steps if s.role == "argument" and s.function == r.function and s.name in deps
+                and s.order < r.order]
+    port_args = [q for q in port_steps if q.role == "argument" and q.function == p.function and q.name in pdeps
+                 and q.order < p.order]
+    if not ref_args or not port_args:
+        return d
+    # The call that led to each side's line: its latest arguments.
+    last_ref = max(s.order for s in ref_args)
+    last_port = max(q.order for q in port_args)
+    for ra in (s for s in ref_args if s.order == last_ref or s.passes == 1):
+        for pa in sorted((q for q in port_args if q.line == _line_of(port_args, last_port)),
+                         key=lambda q: (normalise_name(q.name) != normalise_name(ra.name), q.order)):
+            if _comparable(ra, pa) and agrees(ra, pa, rtol, atol) is None:
+                return Match(ra, pa, "argument", False)
+    return d
+
+
+def _line_of(steps: list[Step], order: int) -> int:
+    return next(s.line for s in steps if s.order == order)
+
+
+def _may_hold(r: Step, p: Step) -> bool:
+    """Whether the port step may reproduce ``r``: a value passed to a helper reproduces only a value passed.
+
+    An argument is often an expression's intermediate (``sigmoid(sigmoid(X @
+    theta))`` passes the right ``h`` to the second call); taken as the
+    reference's variable it would hide the line that goes on to compute
+    something else.
+    """
+    return p.role != "argument" or r.role == "argument"
+
+
+def _stands_for(r: Step, p: Step) -> bool:
+    """Whether the port step may be ``r``'s counterpart: arguments answer arguments, the rest the rest."""
+    return (p.role == "argument") == (r.role == "argument")
 
 
 def _strict(name: str) -> str:
@@ -668,7 +735,7 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     # is not this one's counterpart: the port computed the later value
     # elsewhere (in its return statement, say).
     key = normalise_name(r.name)
-    same = [p for p in by_name.get(key, []) if _comparable(r, p)
+    same = [p for p in by_name.get(key, []) if _comparable(r, p) and _stands_for(r, p)
             and not (id(p) in matched_port and normalise_name(matched_port[id(p)].name) == key)]
     # Case is forgiven only when it does not decide: the course's accumulators
     # D1, D2 are not its deltas d1, d2.
@@ -680,17 +747,26 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     # A shared number (the example count m) is no evidence: half the lines
     # of a cost function read it.
     wanted: set[str] = set()
+    # A helper's parameter is a name inside that helper only.
+    passed: dict[str, str] = {}
     after = 0
     for m in before_matches:
         if m.agrees and m.port is not None and m.reference.name in deps and _size(m.reference.value) > 1:
-            wanted.add(m.port.name)
+            if m.port.role == "argument":
+                passed[m.port.name] = m.port.function
+            elif m.reference.role == "argument":
+                # The reference passes it to a helper the port does not
+                # have (it inlined it): no port statement reads it by a name.
+                continue
+            else:
+                wanted.add(m.port.name)
             after = max(after, m.port.order)
-    if not wanted:
+    if not wanted and not passed:
         return None
     best, best_score = None, (0.0, False, False)
     for p in port_steps:
         # Dataflow: the counterpart comes after the port computed r's inputs.
-        if p.order <= after or id(p) in matched_port or not _comparable(r, p):
+        if p.order <= after or id(p) in matched_port or not _comparable(r, p) or not _stands_for(r, p):
             continue
         # A step named like another reference variable is that variable's
         # counterpart; one that holds a value already reproduced is no
@@ -701,8 +777,11 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
                 agrees(m.reference, p, rtol, atol) for m in before_matches
                 if m.agrees and m.reference.name not in deps):
             continue
+        names = wanted | {n for n, f in passed.items() if f == p.function}
+        if not names:
+            continue
         pdeps = step_dependencies(port, p)
-        score = (len(wanted & pdeps) / len(wanted), np.shape(p.value) == np.shape(r.value),
+        score = (len(names & pdeps) / len(names), np.shape(p.value) == np.shape(r.value),
                  informative(p.value))
         # Of a variable built in several statements (zeros, then filled in),
         # the last one holds the value the rest of the port reads.

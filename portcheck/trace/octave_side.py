@@ -16,6 +16,7 @@ is not shadowed (the copy might not be the file Octave would run).
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 from collections import OrderedDict
@@ -223,9 +224,10 @@ def trace_octave(
     tmp = Path(tempfile.mkdtemp(prefix="portcheck_trace_"))
     try:
         for real, text, parsed in plan:
-            ids = range(len(sites) + 1, len(sites) + 1 + len(parsed.sites))
-            sites.extend((real, s) for s in parsed.sites)
-            copy = instrument(text, parsed.sites, ids)
+            recorded = parsed.sites + parsed.parameters
+            ids = range(len(sites) + 1, len(sites) + 1 + len(recorded))
+            sites.extend((real, s) for s in recorded)
+            copy = instrument(text, recorded, ids)
             (tmp / real.name).write_bytes(copy.encode("utf-8", errors="surrogateescape"))
         shutil.copyfile(bundled_refs_dir() / "portcheck" / f"{RECORDER}.m", tmp / f"{RECORDER}.m")
         try:
@@ -252,7 +254,13 @@ def trace_octave(
                      f"{bare} ran untraced.")
         return Trace(side="octave", steps=[], sources=sources, outputs=_tuple(out, nout), notes=notes)
 
-    steps = _steps(collected, sites)
+    steps = _steps(collected, sites, bare, main)
+    # Scalar parameters (lambda, a count) pair with any equal number; the
+    # port's side leaves them out too.
+    steps = [s for s in steps if not s.role or _size(s.value) > 1]
+    for rank, s in enumerate(steps):
+        s.order = rank
+    _at_call_sites(steps, sources)
     if any(isinstance(s.value, Fingerprint) for s in steps):
         notes.append("values with more than FULL_VALUE_LIMIT elements were recorded as fingerprints "
                      "(shape and moments).")
@@ -267,7 +275,7 @@ def _tuple(out: Any, nout: int) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _steps(collected: Any, sites: list[tuple[Path, Any]]) -> list[Step]:
+def _steps(collected: Any, sites: list[tuple[Path, Any]], bare: str = "", main: Path | None = None) -> list[Step]:
     n = len(sites)
     if not isinstance(collected, dict) or n == 0:
         return []
@@ -295,8 +303,59 @@ def _steps(collected: Any, sites: list[tuple[Path, Any]]) -> list[Step]:
             passes=passes,
             first=_step_value(first[k]) if is_num and passes > 1 else None,
             total=_step_value(total[k]) if is_num and passes > 1 and _has(total[k]) else None,
+            role=_role(site, real, bare, main),
         ))
     return steps
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, Fingerprint):
+        return int(np.prod(value.shape))
+    return int(np.size(value)) if value is not None else 0
+
+
+def _role(site: Any, real: Path, bare: str, main: Path | None) -> str:
+    if not site.position:
+        return ""
+    entry = main is not None and site.function == bare and real == main.resolve()
+    return "input" if entry else "argument"
+
+
+def _at_call_sites(steps: list[Step], sources: dict[str, list[str]]) -> None:
+    """Place a helper's parameters at the line that calls the helper, when one line does.
+
+    The port's tracer knows each call's line; here the recording runs inside
+    the helper, so its caller is found in the traced sources instead: a
+    helper called from exactly one statement has its arguments placed
+    there (``d2 = (d3 * W2) .* sigmoidGradient(z2)``), where a wrong
+    argument would be written. Otherwise they stay at the helper's header.
+    """
+    helpers = {s.function for s in steps if s.role == "argument"}
+    if not helpers:
+        return
+    where: dict[str, set[tuple[str, int]]] = {h: set() for h in helpers}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(h) for h in sorted(helpers)) + r")\s*\(")
+    for path, lines in sources.items():
+        for n, text in enumerate(lines, start=1):
+            code = _CODE.sub("", text)
+            if code.lstrip().startswith("function"):
+                continue
+            for m in pattern.finditer(code):
+                where[m.group(1)].add((path, _statement_start(lines, n)))
+    for s in steps:
+        if s.role == "argument" and len(where.get(s.function, ())) == 1:
+            s.file, s.line = next(iter(where[s.function]))
+
+
+#: A line's comment and string literals, left out when looking for calls.
+_CODE = re.compile(r"[%#].*$|\"[^\"]*\"|(?<![\w\)\]\}\.'])'[^']*'")
+
+
+def _statement_start(lines: list[str], n: int) -> int:
+    """The first line of the statement that line ``n`` belongs to (``...`` continuations)."""
+    while n > 1 and _CODE.sub("", lines[n - 2]).rstrip().endswith("..."):
+        n -= 1
+    return n
 
 
 def _has(v: Any) -> bool:

@@ -219,7 +219,7 @@ class _Recorder:
     def __init__(self, limit: int, own: Path | None = None) -> None:
         self.limit = limit
         self.own = own
-        self.sites: dict[tuple[str, int, str, str], _Site] = {}
+        self.sites: dict[tuple[str, int, str, str, str], _Site] = {}
         self.order = 0
         self.files: dict[str, _FileInfo] = {}
         self.user: dict[str, bool] = {}
@@ -229,7 +229,7 @@ class _Recorder:
         # is recorded where it was set, not again in every caller.
         self.shared: dict[tuple[int, Any], _Seen] = {}
         # id of a list -> the site that recorded it stacked and still waits.
-        self.pending: dict[int, tuple[str, int, str, str]] = {}
+        self.pending: dict[int, tuple[str, int, str, str, str]] = {}
 
     def wants(self, filename: str) -> bool:
         ok = self.user.get(filename)
@@ -237,20 +237,21 @@ class _Recorder:
             ok = self.user[filename] = is_user_file(filename, self.own)
         return ok
 
-    def record(self, filename: str, line: int, function: str, name: str, arr: Any) -> None:
-        key = (filename, line, function, name)
+    def record(self, filename: str, line: int, function: str, name: str, arr: Any, role: str = "") -> None:
+        key = (filename, line, function, name, role)
         kept = _keep(arr, self.limit) if isinstance(arr, np.ndarray) else arr
         self._store(key, kept)
 
-    def _store(self, key: tuple[str, int, str, str], kept: Any, pending: tuple[Any, int] | None = None) -> None:
-        filename, line, function, name = key
+    def _store(self, key: tuple[str, int, str, str, str], kept: Any,
+               pending: tuple[Any, int] | None = None) -> None:
+        filename, line, function, name, role = key
         if isinstance(kept, Fingerprint):
             self.fingerprinted += 1
         site = self.sites.get(key)
         if site is None:
             self.order += 1
             self.sites[key] = _Site(Step(side="python", file=filename, line=line, order=self.order, name=name,
-                                         function=function, value=kept), pending=pending)
+                                         function=function, value=kept, role=role), pending=pending)
             return
         if pending is not None:
             # A list stacked again at the same site (appended to in a loop):
@@ -274,14 +275,14 @@ class _Recorder:
 
     def record_list(self, filename: str, line: int, function: str, name: str, items: Sequence[Any]) -> None:
         """Record a list of equally shaped values as its stack, lazily (see :class:`_Site`)."""
-        key = (filename, line, function, name)
+        key = (filename, line, function, name, "")
         waiting = self.pending.get(id(items))
         if waiting is not None and waiting != key:
             self._settle(waiting)
         self.pending[id(items)] = key
         self._store(key, None, pending=(items, len(items)))
 
-    def _settle(self, key: tuple[str, int, str, str]) -> None:
+    def _settle(self, key: tuple[str, int, str, str, str]) -> None:
         site = self.sites.get(key)
         if site is None or site.pending is None:
             return
@@ -324,6 +325,18 @@ class _Scope:
         code = frame.f_code
         self.self_name = code.co_varnames[0] if code.co_argcount and code.co_varnames[0] == "self" else None
 
+    def arguments(self, filename: str, line: int, role: str) -> None:
+        """Record the frame's numeric parameters as the call passed them, at ``filename:line``."""
+        code = self.frame.f_code
+        count = code.co_argcount + code.co_kwonlyargcount
+        f_locals = self.frame.f_locals
+        for name in code.co_varnames[:count]:
+            arr = _numeric(f_locals.get(name))
+            # Scalars (a step size, an axis, lambda) pair with any equal
+            # number; arrays are what dataflow starts from.
+            if arr is not None and arr.size > 1:
+                self.rec.record(filename, line, self.function, name, arr, role)
+
     def scan(self, line: int | None) -> None:
         """Record what changed (``line`` None: only remember, at the frame's entry)."""
         for name, value in list(self.frame.f_locals.items()):
@@ -340,7 +353,9 @@ class _Scope:
                     for attr, v in list(attrs.items()):
                         if isinstance(attr, str):
                             self._entry(f"{name}.{attr}", value, attr, v, line, nested=True)
-            elif isinstance(value, dict):
+            elif type(value) is dict:
+                # A plain dict (a cache); a dict subclass is a library's
+                # result object (scipy's OptimizeResult), not intermediates.
                 self._dict(name, value, line)
             elif _numeric_sequence(value):
                 self._sequence(name, value, line)
@@ -348,7 +363,7 @@ class _Scope:
     def _entry(self, name: str, holder: Any, key: Any, value: Any, line: int | None, nested: bool = False) -> None:
         arr = _numeric(value)
         if arr is None:
-            if nested and isinstance(value, dict):
+            if nested and type(value) is dict:
                 self._dict(name, value, line)
             elif nested and _numeric_sequence(value):
                 self._sequence(name, value, line)
@@ -377,6 +392,14 @@ class _Scope:
             self.lists[name] = sig
             if line is not None and n >= 2:
                 self.rec.record_list(self.filename, line, self.function, name, value)
+
+
+def _def_line(code: Any, info: _FileInfo) -> int:
+    """The ``def`` line of a function (its code object starts at its first decorator)."""
+    line = code.co_firstlineno
+    while 0 < line <= len(info.lines) and info.lines[line - 1].lstrip().startswith("@"):
+        line += 1
+    return line
 
 
 def _own_folder(fn: Callable[..., Any]) -> Path | None:
@@ -426,13 +449,24 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
     returned: list[tuple[str, int]] = []
 
     def local_tracer(frame: Any) -> Callable[..., Any]:
-        if not entry:
-            entry.append(frame)
         code = frame.f_code
         filename = code.co_filename
         info = _file_info(filename, rec.files)
         scope = _Scope(rec, frame, filename, code.co_name)
-        # The arguments as the function received them: the starting point.
+        # The arguments as the function received them: the starting point,
+        # and steps of their own: where the port's inputs enter (dataflow
+        # starts there), and what a call passed to a helper, at the call's
+        # line (a wrong argument is written there, not in the helper).
+        caller = frame.f_back
+        if not entry:
+            entry.append(frame)
+            scope.arguments(filename, _def_line(code, info), "input")
+        elif caller is not None and rec.wants(caller.f_code.co_filename):
+            cinfo = _file_info(caller.f_code.co_filename, rec.files)
+            scope.arguments(caller.f_code.co_filename, cinfo.start_of.get(caller.f_lineno, caller.f_lineno),
+                            "argument")
+        else:
+            scope.arguments(filename, _def_line(code, info), "argument")
         scope.scan(None)
         last = [None]
 
