@@ -6,7 +6,11 @@ SciPy, the standard library or portcheck's own machinery). After each
 statement it looks at the frame's locals: a name that now holds another
 object, or an array whose contents changed in place (``dH[Z <= 0] = 0``,
 ``G[:, 1:] += ...``), becomes a :class:`~portcheck.trace.Step` at that
-statement's first line. Nothing of the user's is changed: the port receives
+statement's first line. So do values held one level down (``self.A1``,
+``cache['a1']``, a list of arrays: see :class:`_Scope`), and parameters: the
+traced function's array inputs at its ``def`` line (``role="input"``) and
+each call's array arguments to a user's helper at the calling line
+(``role="argument"``). Nothing of the user's is changed: the port receives
 the arguments it is given (compare passes copies) and the tracer only reads.
 
 Bounds: arrays above :data:`~portcheck.trace.FULL_VALUE_LIMIT` elements are
