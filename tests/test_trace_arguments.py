@@ -153,3 +153,40 @@ def test_wrong_argument_to_a_users_helper_with_an_optional_parameter(helper_refs
     assert found, str(bad)
     assert "shrink(X @ w + t)" in line_at(found[0].port_location), str(bad)
     assert Path(found[0].reference_location[0]).name == "scaledError.m"
+
+
+SCORES = """function J = scoresCost(W, X)
+  S = X * W';
+  P = rowNormalize(S);
+  J = sum(P(:) .^ 2);
+end
+"""
+NORMALIZE = """function P = rowNormalize(S)
+  S = S - max(S, [], 2);
+  P = S ./ sum(abs(S), 2);
+end
+"""
+
+
+def test_value_computed_only_as_an_argument_pairs_with_the_references_variable(tmp_path):
+    """The reference names the scores (S = X * W'); the port passes them straight to its helper.
+
+    The passed value reproduces the reference's argument, so its ``S`` was
+    right: the divergence is the helper's line that shifts along the wrong
+    axis, paired with the reference helper's line, not the scores.
+    """
+    folder = tmp_path / "scores"
+    folder.mkdir()
+    (folder / "scoresCost.m").write_text(SCORES)
+    (folder / "rowNormalize.m").write_text(NORMALIZE)
+    rng = np.random.default_rng(2)
+    args = (rng.normal(size=(4, 3)), rng.normal(size=(6, 3)))
+    with Octave(paths=[folder]) as oc:
+        good = compare("scoresCost", cp.scores_cost, args, octave=oc, trace=True)
+        bad = compare("scoresCost", cp.scores_cost_wrong_axis, args, octave=oc)
+    assert good.ok and not good.findings, str(good)
+    assert not bad.ok
+    found = located(bad)
+    assert found, str(bad)
+    assert "S = S - S.max(axis=axis" in line_at(found[0].port_location), str(bad)
+    assert "S = S - max(S, [], 2);" in line_at(found[0].reference_location), str(bad)

@@ -273,3 +273,20 @@ def scaled_error_wrong_argument(X, w, t):
 def shrink(v, k=0.5):
     out = k * v
     return out
+
+
+def row_normalize(S, axis=1):
+    S = S - S.max(axis=axis, keepdims=True)
+    P = S / np.abs(S).sum(axis=axis, keepdims=True)
+    return P
+
+
+def scores_cost(W, X):
+    """Port of scoresCost.m (tests write it): the scores exist only as the helper's argument."""
+    P = row_normalize(X @ W.T)
+    return np.sum(P ** 2)
+
+
+def scores_cost_wrong_axis(W, X):
+    P = row_normalize(X @ W.T, axis=0)  # mistake: normalises columns
+    return np.sum(P ** 2)

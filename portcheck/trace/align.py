@@ -104,6 +104,24 @@ def _python_statement_names(lines: list[str], line: int, name: str) -> set[str] 
     return names if found else None
 
 
+def _call_arguments(trace: Trace, step: Step) -> set[str]:
+    """Names inside the parentheses of the call to ``step.function`` on a reference argument's line."""
+    lines = list(trace.sources.get(step.file, ()))
+    if not step.file.endswith(".m") or not lines:
+        return set()
+    text = _matlab_statement(lines, step.line)
+    if text.lstrip().startswith("function"):
+        return set()  # left at the helper's header: its callers are not known
+    names: set[str] = set()
+    for m in re.finditer(rf"\b{re.escape(step.function)}\s*\(", text):
+        depth, k = 1, m.end()
+        while k < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[k], 0)
+            k += 1
+        names |= set(_MATLAB_IDENT.findall(text[m.end():k - 1]))
+    return names
+
+
 def _held_name(node: ast.AST) -> str | None:
     """How the port's trace names a value read as ``self.A1`` or ``cache['a1']`` / ``acts[0]``."""
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
@@ -154,12 +172,13 @@ _ASSIGN = re.compile(r"(?<![=<>~!])([-+*/^]|\.[*/^])?=(?!=)")
 def step_dependencies(trace: Trace, step: Step) -> set[str]:
     """Names the step's statement reads (its own name too when it updates itself).
 
-    A parameter's value (``role`` set) is read from nothing of its own
-    function: the call's line is the caller's statement, whose other names
-    are the caller's business.
+    A parameter's value (``role`` set) is what the call passes: the reference's
+    argument placed at its call reads the names inside that call's
+    parentheses (``P = rowSoftmax(S)`` reads ``S``, so a reproduced argument
+    shows the ``S`` before it was computed right); otherwise nothing.
     """
     if step.role:
-        return set()
+        return _call_arguments(trace, step) if step.role == "argument" else set()
     lines = list(trace.sources.get(step.file, ()))
     if not lines:
         return set()
@@ -453,6 +472,9 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             if informative(r.value) else same_name
         hit = None
         for p in pool:
+            if p.role == "argument" and id(p) in matched_port and matched_port[id(p)].role == "argument" \
+                    and matched_port[id(p)].function != r.function:
+                continue  # that call's argument is another helper's (the same array handed to sigmoid)
             how = agrees(r, p, rtol, atol)
             if how is not None:
                 hit = (p, how)
