@@ -18,6 +18,7 @@ import itertools
 import math
 import signal
 import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,18 @@ class _Run:
     args_after: tuple[Any, ...] = ()
 
 
+#: portcheck's own re-runs of a port (a calling convention tried, λ = 0, a perturbed input) may take this many
+#: times the port's first call, and at least EXTRA_CALL_FLOOR seconds: a trial that turns a 1-D vector into
+#: an (m, 1) column can make a port broadcast to (m, m, k) arrays, minutes and gigabytes at m = 2000.
+EXTRA_CALL_FACTOR, EXTRA_CALL_FLOOR = 30.0, 2.0
+
+
+def _extra_call_budget(first_seconds: float, timeout: float | None) -> float:
+    """Seconds one of portcheck's extra calls of the port may run (never more than the user's ``timeout``)."""
+    budget = max(EXTRA_CALL_FLOOR, EXTRA_CALL_FACTOR * first_seconds)
+    return budget if timeout is None else min(budget, float(timeout))
+
+
 def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False,
           timeout: float | None = None) -> _Run:
     """Call the port on copies of ``args``; its exception is returned, not raised.
@@ -299,6 +312,10 @@ class _Comparison:
         # Per-output absolute tolerance, widened only for single precision.
         self.output_atol: dict[str, float] = {}
         self.intermediates, self.timeout = intermediates, timeout
+        # portcheck's own extra calls of the port (counterfactuals, trials) get a budget from the port's
+        # first call, set by _compare once it is timed (see _extra_call_budget).
+        self.extra_timeout = timeout
+        self._timed_out: list[tuple[frozenset[str], BaseException]] = []  # trials that ran out of time
         self.n_compared = nout - 1 if intermediates else nout
         self.arg_names = _parameter_names(fn, len(py_args))
         self.context = _infer_context(args, self.arg_names, context)
@@ -395,7 +412,7 @@ class _Comparison:
 
     def make_rerun(self, ref: tuple[Any, ...]):
         def rerun(new_args: tuple, transform: Callable[[tuple], tuple] | None = None) -> Rerun:
-            run = _call(self.fn, new_args, quiet=True, timeout=self.timeout)
+            run = _call(self.fn, new_args, quiet=True, timeout=self.extra_timeout)
             label = "port(" + ", ".join(self.arg_names) + ")"
             if run.error is not None:
                 self.details["counterfactuals"].append({"call": label, "raised": type(run.error).__name__})
@@ -547,7 +564,7 @@ class _Comparison:
                 ref0 = self.run_octave(args0)
             except (OctaveRuntimeError, OctaveTimeoutError):
                 continue
-            run = _call(self.fn, py0, quiet=True, timeout=self.timeout)
+            run = _call(self.fn, py0, quiet=True, timeout=self.extra_timeout)
             if run.error is not None:
                 continue
             values = _split_outputs(run.outputs, self.nout, self.names).values
@@ -608,6 +625,12 @@ class _Comparison:
             if h.reference is not None:
                 oc_args = h.reference(oc_args)
         t = Trial(tuple(hypotheses), args=py)
+        whats = frozenset(h.what for h in hypotheses)
+        slow = next((e for combo, e in self._timed_out if combo <= whats), None)
+        if slow is not None:
+            # A combination that contains one that ran out of time would run out of time again.
+            t.error = slow
+            return t
         key = tuple(h.what for h in hypotheses if h.reference is not None)
         if key not in self._trial_refs:
             try:
@@ -618,10 +641,12 @@ class _Comparison:
         if ref is None:
             return t
         t.reference = ref
-        run = _call(self.fn, py, quiet=True, timeout=self.timeout)
+        run = _call(self.fn, py, quiet=True, timeout=self.extra_timeout)
         label = " + ".join(h.what for h in hypotheses) or "the port as given"
         if run.error is not None:
             t.error = run.error
+            if isinstance(run.error, PortTimeoutError):
+                self._timed_out.append((whats, run.error))
             self.details["counterfactuals"].append({"call": label, "raised": type(run.error).__name__})
             return t
         values = tuple(_split_outputs(run.outputs, self.nout, self.names).values)
@@ -742,7 +767,7 @@ class _Comparison:
             ref2 = self.run_octave(args2)
         except (OctaveRuntimeError, OctaveTimeoutError):
             return []
-        run = _call(self.fn, py2, quiet=True, timeout=self.timeout)
+        run = _call(self.fn, py2, quiet=True, timeout=self.extra_timeout)
         if run.error is not None:
             return []
         values2 = _split_outputs(run.outputs, self.nout, self.names).values
@@ -991,7 +1016,9 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         cmp.findings.append(octave_error(exc, function))
         ref = None
 
+    started = time.perf_counter()
     first = _call(fn, py_args, timeout=timeout)
+    cmp.extra_timeout = _extra_call_budget(time.perf_counter() - started, timeout)
     cmp.findings += explain_mutation(py_args, first.args_after, cmp.arg_names)
     cmp._ref = ref
     if first.error is not None and ref is not None and not isinstance(first.error, PortTimeoutError):
@@ -1029,7 +1056,7 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     cmp.findings += split.findings
     values = split.values
 
-    second = _call(fn, py_args, quiet=True, timeout=timeout)
+    second = _call(fn, py_args, quiet=True, timeout=cmp.extra_timeout)
     nondet: list[Finding] = []
     if second.error is None:
         values2 = _split_outputs(second.outputs, nout, names).values

@@ -179,3 +179,32 @@ def test_sys_exit_inside_a_port_is_a_finding(oc):
 
     report = compare("pf_value", port, args=(1.0,), octave=oc)
     assert _errors(report) == ["python-error"]
+
+
+# -- portcheck's own re-runs of a port are bounded -----------------------------------------
+
+
+def test_trials_that_would_blow_up_are_stopped_and_not_repeated(octave):
+    """A calling-convention trial can make a port broadcast to (m, m, k); it must not take the compare down.
+
+    The port sleeps whenever y arrives as an (m, 1) column (standing in for
+    that blow-up); its real mistake (sigmoid applied twice) is still reported,
+    the column trial is stopped after its budget, and no combination that
+    includes it is run again.
+    """
+    from portcheck.examples.broken.nn import nn_cost_double_sigmoid
+    from portcheck.examples.catalog import get_case
+
+    def port(nn_params, il, hl, nl, X, y, lam):
+        if np.ndim(y) == 2:
+            time.sleep(10)
+        return nn_cost_double_sigmoid(nn_params, il, hl, nl, X, y, lam)
+
+    case = get_case("ex4.nnCostFunction")
+    start = time.monotonic()
+    report = compare(case.octave, port, case.make_args(), octave=octave, layout=case.layout, trace=False)
+    assert time.monotonic() - start < 60
+    assert not report.ok and "mismatch" in {f.kind for f in report.errors}, str(report)
+    timed_out = [c["call"] for c in report.details["counterfactuals"] if c.get("raised") == "PortTimeoutError"]
+    assert "y passed as a column" in timed_out
+    assert not any("y passed as a column +" in c or "+ y passed as a column" in c for c in timed_out), timed_out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import trace_ports_align as tpa
@@ -144,3 +145,25 @@ def test_first_divergence_with_unseen_inputs_does_not_claim_they_agree(octave):
     assert "J = -(y @ np.log(_sigmoid(z))" in line_at(f[0].port_location)
     assert "no counterpart in the port" in f[0].message
     assert "every value it is computed from agrees" not in f[0].message
+
+
+# -- values above the full-value limit: kept as fingerprints on both sides ----------------
+
+
+def test_a_port_with_intermediates_above_the_value_limit_is_traced(octave):
+    """m = 120,000 examples: the helper's `g` and the returned values are fingerprints, not arrays."""
+    from portcheck.inputs import debug_dataset, debug_weights
+    from portcheck.trace import FULL_VALUE_LIMIT
+
+    m = FULL_VALUE_LIMIT + 20_000
+    X, labels = debug_dataset(m, 4, 3)
+    args = (debug_weights(5, 0).reshape(-1), np.column_stack([np.ones(m), 10.0 * X]),
+            (labels == 2).astype(float), 3.0)
+    clean = compare("lrCostFunction", tpa.lr_cost_many_examples, args, octave=octave, trace=True)
+    assert clean.ok and not clean.findings, str(clean)
+    assert not any("trace failed" in n.lower() for n in clean.notes), clean.notes
+
+    broken = compare("lrCostFunction", tpa.lr_cost_many_examples_bias_reg, args, octave=octave)
+    f = broken.by_kind("regularization")
+    assert f and f[0].port_location is not None, str(broken)
+    assert "penalized = theta.copy()" in line_at(f[0].port_location), str(broken)

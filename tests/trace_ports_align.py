@@ -227,3 +227,27 @@ def sae_cost_two_mistakes(theta, visible_size, hidden_size, lambda_, sparsity_pa
     gb1 = hid_delta.sum(axis=1) / m
     gb2 = out_delta.sum(axis=1)
     return cost, np.concatenate([gW1.ravel(order="F"), gW2.ravel(order="F"), gb1, gb2])
+
+
+# ----------------------------------------------------------------------------
+# ex3 lrCostFunction with more than FULL_VALUE_LIMIT examples: the helper's `g`
+# (as sigmoid.m names it) is kept as a fingerprint, the returned values too
+
+
+def _sigmoid_named_g(z):
+    g = 1.0 / (1.0 + np.exp(-z))
+    return g
+
+
+def lr_cost_many_examples(theta, X, y, lam, regularize_bias=False):
+    """Faithful; ``regularize_bias=True`` penalizes theta(1) too (the mistake is on the `penalized` line)."""
+    m = y.size
+    h = _sigmoid_named_g(X @ theta)
+    penalized = theta.copy() if regularize_bias else np.r_[0.0, theta[1:]]
+    J = -(y @ np.log(h) + (1 - y) @ np.log(1 - h)) / m + lam / (2 * m) * penalized @ penalized
+    grad = (X.T @ (h - y) + lam * penalized) / m
+    return J, grad
+
+
+def lr_cost_many_examples_bias_reg(theta, X, y, lam):
+    return lr_cost_many_examples(theta, X, y, lam, regularize_bias=True)

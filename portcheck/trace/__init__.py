@@ -201,7 +201,8 @@ def _assigned(port: Trace, name: str, value: Any) -> bool:
         if normalise_name(s.name) != normalise_name(name):
             continue
         if isinstance(kept, Fingerprint) or isinstance(s.value, Fingerprint):
-            if s.value == kept:
+            # Only two fingerprints compare; an array kept whole is below the limit the other is above.
+            if isinstance(kept, Fingerprint) and isinstance(s.value, Fingerprint) and s.value == kept:
                 return True
             continue
         held = _numeric(s.value)
