@@ -88,10 +88,10 @@ class PythonTarget:
     call gets a fresh copy again so that evaluations stay comparable.
     """
 
-    #: Calls at perturbed points after which x is no longer compared with what was sent (the calls at
-    #: x0 always are): a port may write into x only where the point has some property x0 lacks, such as
-    #: ``x[x < 0] = 0`` from a check point with zeros.
-    WATCH_MOVED = 3
+    #: Calls at moved points whose x is compared with what was sent (the calls at x0 always are): a port
+    #: may write into x only where the point has some property x0 lacks, such as ``x[x < 0] = 0`` from a
+    #: check point with zeros. The first moved point (the Taylor sweep over all of x) moves every element.
+    WATCH_MOVED = 1
 
     def __init__(self, fun: Callable[..., Any], grad: Callable[..., Any] | None, args: Sequence[Any],
                  shape: tuple[int, ...], dtype: np.dtype, wrt: int = 0) -> None:
