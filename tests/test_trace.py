@@ -22,23 +22,11 @@ from portcheck.compare import compare
 from portcheck.examples import ex4
 from portcheck.examples.broken import nn as broken_nn
 from portcheck.examples.catalog import all_cases, get_case
-from portcheck.inputs import debug_dataset, debug_weights
+from trace_helpers import NN_LAYOUT, line_at, nn_args
 
 pytestmark = pytest.mark.octave
 
 REFS = Path(__file__).parent / "trace_refs"
-NN_LAYOUT = [("Theta1", (5, 4)), ("Theta2", (3, 6))]
-
-
-def nn_args(lam: float = 1.0):
-    T1, T2 = debug_weights(5, 3), debug_weights(3, 5)
-    X, y = debug_dataset(5, 3, 3)
-    return (np.concatenate([T1.ravel(order="F"), T2.ravel(order="F")]), 3, 5, 3, X, y, lam)
-
-
-def line_at(location) -> str:
-    path, line = location
-    return Path(path).read_text().splitlines()[line - 1]
 
 
 def the(report, kind):

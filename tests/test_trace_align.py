@@ -8,21 +8,15 @@ returned, a value built in two statements, a gradient stacked from blocks.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import trace_ports_align as tpa
 from portcheck.compare import compare
 from portcheck.examples.catalog import get_case
+from trace_helpers import line_at
 
 pytestmark = pytest.mark.octave
-
-
-def line_at(location) -> str:
-    path, line = location
-    return Path(path).read_text().splitlines()[line - 1]
 
 
 def run(case_name, port, **kw):

@@ -19,28 +19,12 @@ import trace_capture_ports as cp
 from portcheck import Octave
 from portcheck.compare import compare
 from portcheck.examples.catalog import get_case
-from portcheck.inputs import debug_dataset, debug_weights
 from portcheck.trace import trace_python
 from portcheck.trace.octave_side import trace_octave
+from trace_helpers import NN_LAYOUT, line_at, nn_args
+from trace_helpers import located_errors as located
 
 pytestmark = pytest.mark.octave
-
-NN_LAYOUT = [("Theta1", (5, 4)), ("Theta2", (3, 6))]
-
-
-def nn_args(lam: float = 1.0):
-    T1, T2 = debug_weights(5, 3), debug_weights(3, 5)
-    X, y = debug_dataset(5, 3, 3)
-    return (np.concatenate([T1.ravel(order="F"), T2.ravel(order="F")]), 3, 5, 3, X, y, lam)
-
-
-def line_at(location) -> str:
-    path, line = location
-    return Path(path).read_text().splitlines()[line - 1]
-
-
-def located(report):
-    return [f for f in report.findings if f.severity == "error" and f.port_location is not None]
 
 
 def test_sigmoid_twice_under_another_name_is_named_through_the_inputs(octave):

@@ -8,35 +8,16 @@ version of each port stays clean when the trace is forced.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import trace_capture_ports as cp
 from portcheck.compare import compare
-from portcheck.inputs import debug_dataset, debug_weights
 from portcheck.trace import trace_python
+from trace_helpers import NN_LAYOUT, line_at, nn_args
+from trace_helpers import located_errors as located
 
 pytestmark = pytest.mark.octave
-
-NN_LAYOUT = [("Theta1", (5, 4)), ("Theta2", (3, 6))]
-
-
-def nn_args(lam: float = 1.0):
-    T1, T2 = debug_weights(5, 3), debug_weights(3, 5)
-    X, y = debug_dataset(5, 3, 3)
-    return (np.concatenate([T1.ravel(order="F"), T2.ravel(order="F")]), 3, 5, 3, X, y, lam)
-
-
-def line_at(location) -> str:
-    path, line = location
-    return Path(path).read_text().splitlines()[line - 1]
-
-
-def located(report):
-    """The error findings that name a line of the port."""
-    return [f for f in report.findings if f.severity == "error" and f.port_location is not None]
 
 
 @pytest.mark.parametrize(
