@@ -1028,7 +1028,9 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         if conv is not None:
             cmp.findings.append(conv[0])
             py_args = cmp.py_args = conv[1].args
+            started = time.perf_counter()
             first = _call(fn, py_args, timeout=timeout)
+            cmp.extra_timeout = _extra_call_budget(time.perf_counter() - started, timeout)
     if first.error is not None:
         cmp.findings.append(python_error(first.error, port_name))
 

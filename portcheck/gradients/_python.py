@@ -139,7 +139,7 @@ class PythonTarget:
     def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
               fresh: bool = False) -> Any:
         x = self._point(flat, dtype, fresh)
-        # The calls at x0 (not fresh) and the first few at moved points are watched for writes into x.
+        # The calls at x0 (not fresh) and the first WATCH_MOVED calls at moved points are watched.
         watch = self.mutation is None and (not fresh or self._moved_watched < self.WATCH_MOVED)
         self._moved_watched += bool(watch and fresh)
         sent = x.copy(order="K") if watch else None
