@@ -13,8 +13,8 @@ seeded :class:`numpy.random.Generator`, so a check is reproducible.
 The hash is evaluated on ``K + J + ceil(n/K)`` integers only (``K`` and ``J``
 two primes, :data:`SIGN_PERIODS`): entry ``i`` of the pattern is the product
 ``u[i mod K] · w[i mod J] · v[i div K]`` of three hashed sign tables. Hashing
-all n entries cost a fifth of a 1e6-parameter check's own time; the product
-costs one pass. With one inner factor (``u·v`` alone), equal errors at the
+all n entries cost a fifth of a 1e6-parameter check's own time; the products
+cost a pass or two. With one inner factor (``u·v`` alone), equal errors at the
 corners of a rectangle in a matrix of exactly K rows cancelled three times as
 often as along independent signs; the second period breaks that alignment
 (two inner factors line up only with a matrix of K·J ≈ 16.8 million rows).
