@@ -9,23 +9,16 @@ Run: .venv/bin/python benchmarks/bench_bridge.py
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from _common import median_time, write_result
+
 RESULTS = Path(__file__).parent / "results" / "bridge.md"
 
-
-def _median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main(repeat_small: int = 200, repeat_big: int = 15) -> str:
@@ -59,10 +52,10 @@ def main(repeat_small: int = 200, repeat_big: int = 15) -> str:
     # Interleave the two sides so drift on a shared machine hits both alike.
     for label, raw_fn, pc_fn, rep in cases:
         raw_fn(), pc_fn()
-        r1 = _median_time(raw_fn, rep)
-        p1 = _median_time(pc_fn, rep)
-        r2 = _median_time(raw_fn, rep)
-        p2 = _median_time(pc_fn, rep)
+        r1 = median_time(raw_fn, rep)
+        p1 = median_time(pc_fn, rep)
+        r2 = median_time(raw_fn, rep)
+        p2 = median_time(pc_fn, rep)
         r, p = min(r1, r2), min(p1, p2)
         rows.append((label, r, p))
     raw.exit()
@@ -76,10 +69,7 @@ def main(repeat_small: int = 200, repeat_big: int = 15) -> str:
     for label, r, p in rows:
         lines.append(f"| {label} | {r * 1e3:.2f} ms | {p * 1e3:.2f} ms | {p / r:.3f} |")
     table = "\n".join(lines)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text = f"{table}\n"
-    RESULTS.write_text(text)
-    return text
+    return write_result(RESULTS, f"{table}\n")
 
 
 if __name__ == "__main__":

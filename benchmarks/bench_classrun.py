@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "classrun.md"
 N_SUBMISSIONS = 500
@@ -137,9 +139,7 @@ def main() -> str:
     load = os.getloadavg()[0]
     lines.append(f"Load average at the end of the run: {load:.1f} on {os.cpu_count()} cores.")
     text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    return text
+    return write_result(RESULTS, text)
 
 
 if __name__ == "__main__":

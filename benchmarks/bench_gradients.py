@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import write_result
+
 RESULTS = Path(__file__).parent / "results" / "gradients.md"
 SCIPY_RELATIVE = 1e-5
 COURSE_THRESHOLD = 1e-9
@@ -234,9 +236,7 @@ def main() -> str:
         "2-core machine.",
         "",
     ])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(md)
-    return md
+    return write_result(RESULTS, md)
 
 
 if __name__ == "__main__":

@@ -45,10 +45,11 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from pathlib import Path
+from _common import write_result
 
 RESULTS = Path(__file__).parent / "results" / "needle.md"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -332,9 +333,7 @@ def main() -> str:
         "times in the first table are single runs; overhead shares are the median of three checks in a row.",
         "",
     ])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(md)
-    return md
+    return write_result(RESULTS, md)
 
 
 if __name__ == "__main__":

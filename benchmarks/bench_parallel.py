@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "parallel.md"
 SUITE = ROOT / "examples" / "portcheck.toml"
@@ -82,9 +84,7 @@ def main() -> str:
             for label, elapsed, summary in rows:
                 lines.append(f"| {suite_label} | {label} | {elapsed:.1f} s | {base / elapsed:.2f}× | {summary} |")
     text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    return text
+    return write_result(RESULTS, text)
 
 
 if __name__ == "__main__":

@@ -13,23 +13,14 @@ Run: .venv/bin/python benchmarks/bench_trace.py
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
+from _common import median_time, write_result
+
 RESULTS = Path(__file__).parent / "results" / "trace.md"
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _nn_inputs(n: int, h: int, k: int, m: int):
@@ -59,8 +50,8 @@ def main(repeat: int = 15) -> str:
                     return portcheck.compare("nnCostFunction", port, args, octave=oc, layout=layout, trace=True)
 
                 kinds = sorted(traced().kinds - plain().kinds)
-                p1, t1 = _median(plain, repeat), _median(traced, repeat)
-                p2, t2 = _median(plain, repeat), _median(traced, repeat)
+                p1, t1 = median_time(plain, repeat), median_time(traced, repeat)
+                p2, t2 = median_time(plain, repeat), median_time(traced, repeat)
                 p, t = min(p1, p2), min(t1, t2)
                 rows.append((label, what, ", ".join(kinds) or "-", p, t))
             # The faithful port: the default compare must not trace.
@@ -72,8 +63,8 @@ def main(repeat: int = 15) -> str:
                                          trace=False)
 
             default(), off()
-            d = min(_median(default, repeat), _median(default, repeat))
-            o = min(_median(off, repeat), _median(off, repeat))
+            d = min(median_time(default, repeat), median_time(default, repeat))
+            o = min(median_time(off, repeat), median_time(off, repeat))
             rows.append((label, "faithful port, default (no trace: the sides agree)", "-", o, d))
 
     lines = ["| problem | port | named only by the trace | compare, trace=False | compare, traced | ratio |",
@@ -84,9 +75,7 @@ def main(repeat: int = 15) -> str:
     lines.append(f"Median of {repeat} runs each, interleaved, in one Octave session; NumPy {np.__version__}, "
                  f"Python {sys.version.split()[0]}, a shared 2-core machine.")
     text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
-    return text
+    return write_result(RESULTS, text)
 
 
 if __name__ == "__main__":
