@@ -125,23 +125,27 @@ def _first_difference(first: Sequence[Any], second: Sequence[Any], rtol: float,
     return None
 
 
-def explain_nondeterminism(
-    first: Sequence[Any], second: Sequence[Any], names: Sequence[str], rtol: float, atol: float
-) -> list[Finding]:
-    """``nondeterministic`` when two calls on identical inputs disagree beyond the tolerance."""
+def _nondeterministic(first: Sequence[Any], second: Sequence[Any], names: Sequence[str], rtol: float, atol: float,
+                      side: str, message: str) -> list[Finding]:
+    """A ``nondeterministic`` finding on ``side`` when two identical calls disagree (``{label}`` in ``message``)."""
     diff = _first_difference(first, second, rtol, atol)
     if diff is None:
         return []
     i, ev = diff
     label = names[i] if i < len(names) else f"output {i + 1}"
-    return [Finding(
-        kind="nondeterministic", severity="error", output=label,
-        message=(f"two identical calls of the port gave different {label}: it draws random "
-                 f"numbers (seed them, or pass the initial weights in as the reference does) or "
-                 f"keeps state between calls; comparisons of a nondeterministic port are not "
-                 f"meaningful."),
-        evidence={**ev, "side": "port"},
-    )]
+    return [Finding(kind="nondeterministic", severity="error", output=label, message=message.format(label=label),
+                    evidence={**ev, "side": side})]
+
+
+def explain_nondeterminism(
+    first: Sequence[Any], second: Sequence[Any], names: Sequence[str], rtol: float, atol: float
+) -> list[Finding]:
+    """``nondeterministic`` when two calls on identical inputs disagree beyond the tolerance."""
+    return _nondeterministic(
+        first, second, names, rtol, atol, "port",
+        "two identical calls of the port gave different {label}: it draws random numbers (seed them, or pass "
+        "the initial weights in as the reference does) or keeps state between calls; comparisons of a "
+        "nondeterministic port are not meaningful.")
 
 
 def explain_reference_nondeterminism(
@@ -152,19 +156,12 @@ def explain_reference_nondeterminism(
     Nothing a port returns can match such a reference, so this replaces any
     mismatch it would otherwise be blamed for.
     """
-    diff = _first_difference(first, second, rtol, atol)
-    if diff is None:
-        return []
-    i, ev = diff
-    label = names[i] if i < len(names) else f"output {i + 1}"
-    return [Finding(
-        kind="nondeterministic", severity="error", output=label,
-        message=(f"the Octave reference gave different {label} on two identical calls: it draws random "
-                 f"numbers (rand/randn without a fixed seed) or keeps global or persistent state, so no "
-                 f"port can be compared with it; the port is not to blame. Seed it (rand('seed', 0)) or "
-                 f"pass the random values in as arguments."),
-        evidence={**ev, "side": "reference"},
-    )]
+    return _nondeterministic(
+        first, second, names, rtol, atol, "reference",
+        "the Octave reference gave different {label} on two identical calls: it draws random numbers "
+        "(rand/randn without a fixed seed) or keeps global or persistent state, so no port can be compared "
+        "with it; the port is not to blame. Seed it (rand('seed', 0)) or pass the random values in as "
+        "arguments.")
 
 
 def perturb(theta: np.ndarray) -> np.ndarray:
