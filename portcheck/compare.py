@@ -37,6 +37,7 @@ from .diagnose.indexing import counterfactual_index_base
 from .diagnose.localise import first_divergence
 from .diagnose.training import explain_tolerance, trains, within_training_precision
 from .diagnose.order import counterfactual_unroll_order
+from .diagnose.regularization import penalty_from_runs, with_penalty_detail
 from .diagnose.rerun import Rerun
 from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast, drop_scale_beside_broadcast
 from .loading import describe_callable, load_callable, load_notes
@@ -551,7 +552,7 @@ class _Comparison:
         if not found:
             base = self.trial(())
             found = self.compound(base, raised=error is not None)
-        return found
+        return self.refine_penalty(found)
 
     def counterfactual_lambda(self, ref: tuple[Any, ...]) -> list[Finding]:
         """Both sides with a penalty weight set to 0: agreement puts the mistake in that term."""
@@ -586,6 +587,37 @@ class _Comparison:
                 evidence={"counterfactual": f"{label} = 0 on both sides", "argument": i + 1},
             )]
         return []
+
+    def refine_penalty(self, found: list[Finding]) -> list[Finding]:
+        """Once λ = 0 has proved the mistake is in the penalty, say what the port's penalty does.
+
+        Re-runs the winning hypotheses with and without λ = 0 and reads each side's
+        penalty (cost at λ minus cost at 0) in terms of the parameter blocks.
+        """
+        whats = {f.evidence.get("counterfactual") for f in found}
+        if self.param_pos is None or not any(f.kind == "regularization" and f.evidence.get("counterfactual")
+                                             for f in found):
+            return found
+        hyps = [h for h in self.hypotheses() if h.what in whats]
+        zero = [h for h in hyps if h.kind == "regularization" and h.reference is not None]
+        if len(zero) != 1 or zero[0].argument is None or zero[0].what.lower().startswith("beta "):
+            return found  # the sparsity penalty is no sum of squares
+        try:
+            lam = float(self.py_args[zero[0].argument])
+        except (TypeError, ValueError):
+            return found
+        at_zero, at_lam = self.trial(hyps), self.trial([h for h in hyps if h is not zero[0]])
+        if at_zero.outputs is None or at_lam.outputs is None or at_zero.reference is None or at_lam.reference is None:
+            return found
+        params = np.asarray(self.args[self.param_pos], dtype=float)
+        blocks = (self.layout.split(params.reshape(-1, order="F")) if self.layout is not None and
+                  _fits(self.layout, params) else {"theta": params})
+        detail = penalty_from_runs(at_lam.reference, at_zero.reference, at_lam.outputs, at_zero.outputs, blocks,
+                                   lam, self.context.get("m"), rtol=self.rtol)
+        if detail is None:
+            return found
+        return [with_penalty_detail(f, detail) if f.evidence.get("counterfactual") == zero[0].what else f
+                for f in found]
 
     @property
     def trains(self) -> bool:

@@ -14,7 +14,10 @@ regularize the bias too, or use the wrong factor. With ``d = port - reference``:
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +27,8 @@ from ._arrays import allclose, fmt
 from ._base import Subject
 from .scale import _context_number
 
-__all__ = ["explain_regularization", "explain_cost_regularization"]
+__all__ = ["explain_regularization", "explain_cost_regularization", "describe_penalty", "penalty_from_runs",
+           "with_penalty_detail"]
 
 
 def _bias_mask(shape: tuple[int, ...]) -> np.ndarray:
@@ -173,3 +177,158 @@ def explain_cost_regularization(
     if msg is None:
         return []
     return [subject.finding("regularization", msg, **ev)]
+
+
+# -- what the port's penalty is, when λ = 0 has proved the mistake is in it -------------------
+
+
+def _penalty_parts(blocks: dict[str, np.ndarray]) -> list[tuple[str, float]]:
+    """(label, Σ squares) per part: a weight matrix's bias column and the rest, else the whole block.
+
+    A block with one row or one column (a separate bias vector, ``b1``) is one part.
+    """
+    parts: list[tuple[str, float]] = []
+    for name, p in blocks.items():
+        a = np.asarray(p, dtype=float)
+        if a.ndim == 2 and a.shape[0] > 1 and a.shape[1] > 1:
+            parts.append((f"the bias column of {name} (`{name}[:, 0]`)", float(np.sum(a[:, 0] ** 2))))
+            parts.append((f"the weights of {name} (`{name}[:, 1:]`)", float(np.sum(a[:, 1:] ** 2))))
+        else:
+            parts.append((name, float(np.sum(a ** 2))))
+    return parts
+
+
+def _penalty_factors(lam: float, m: float | None) -> list[tuple[str, float]]:
+    """The factors a penalty is written with, most usual first; one name per value."""
+    named = [("λ", lam), ("λ/2", lam / 2), ("2λ", 2 * lam)]
+    if m is not None and m > 1:
+        named = [("λ/(2m)", lam / (2 * m)), ("λ/m", lam / m), *named, ("λ·m/2", lam * m / 2), ("λ·m", lam * m),
+                 ("λ/(2m²)", lam / (2 * m * m))]
+    out: list[tuple[str, float]] = []
+    for name, value in named:
+        if value != 0 and not any(abs(value - v) <= 1e-12 * abs(v) for _, v in out):
+            out.append((name, value))
+    return out
+
+
+def describe_penalty(ref_penalty: float, port_penalty: float, blocks: dict[str, np.ndarray],
+                     lam: float, m: float | None, rtol: float = 1e-7) -> str | None:
+    """Say how the port's cost penalty differs from the reference's, or None when no simple reading fits.
+
+    ``ref_penalty`` and ``port_penalty`` are each side's cost at ``lam`` minus
+    its cost at λ = 0, so everything else in the cost has cancelled. Each side
+    is read as ``factor · Σ (chosen parts)²``, a part counted 0, 1 or 2 times
+    (a weight matrix's bias column and its other weights are separate parts);
+    the port's reading is the one closest to the reference's, and it counts
+    only when no other equally close reading fits as well.
+
+    Parameters
+    ----------
+    ref_penalty, port_penalty : float
+        The penalty of each side, as measured.
+    blocks : dict of str to ndarray
+        The parameters by block (the layout's names and shapes).
+    lam : float
+        The penalty weight the outputs were computed with.
+    m : float or None
+        The number of examples, if known.
+    rtol : float
+        How closely a reading must reproduce a measured penalty.
+
+    Returns
+    -------
+    str or None
+        A clause such as "counts the bias column of Theta2 (`Theta2[:, 0]`) twice".
+    """
+    if not (math.isfinite(ref_penalty) and math.isfinite(port_penalty)) or ref_penalty == 0 or lam == 0:
+        return None
+    parts = _penalty_parts(blocks)
+    if not parts or len(parts) > 8:
+        return None
+    sums = np.array([s for _, s in parts])
+    if not np.all(np.isfinite(sums)):
+        return None
+    factors = _penalty_factors(lam, m)
+    tol_of = lambda x: rtol * max(abs(x), abs(ref_penalty)) + 1e-15  # noqa: E731
+
+    if abs(port_penalty) <= tol_of(0.0):
+        return "is missing: the port's cost does not change with λ"
+
+    def readings(value: float, counts: Sequence[Sequence[int]]) -> list[tuple[int, tuple[int, ...]]]:
+        hits = []
+        for fi, (_, f) in enumerate(factors):
+            for c in counts:
+                if abs(f * float(np.dot(c, sums)) - value) <= tol_of(value):
+                    hits.append((fi, tuple(c)))
+        return hits
+
+    ref_counts = list(itertools.product((0, 1), repeat=len(parts)))
+    ref_hits = readings(ref_penalty, ref_counts)
+    if not ref_hits:
+        return None
+    # The reference's own reading: its usual factor and the parts it penalizes (the course's
+    # λ/(2m) over the non-bias weights wins over a coincidence).
+    rf, rc = min(ref_hits, key=lambda h: (h[0], -sum(h[1])))
+    port_hits = readings(port_penalty, list(itertools.product((0, 1, 2), repeat=len(parts))))
+    if not port_hits:
+        return None
+
+    def changes(hit: tuple[int, tuple[int, ...]]) -> int:
+        return int(hit[0] != rf) + sum(1 for a, b in zip(hit[1], rc) if a != b)
+
+    best = min(changes(h) for h in port_hits)
+    closest = [h for h in port_hits if changes(h) == best]
+    if best == 0 or len(closest) != 1:
+        return None
+    pf, pc = closest[0]
+    said = []
+    if pf != rf:
+        said.append(f"is written with {factors[pf][0]} where the reference has {factors[rf][0]}")
+        if factors[pf][0] == "λ·m/2" and factors[rf][0] == "λ/(2m)":
+            said[-1] += " (`lam/2*m` is (lam/2)·m in Python: write `lam/(2*m)`)"
+    for (label, _), c, r in zip(parts, pc, rc):
+        if c == r:
+            continue
+        if c == 0:
+            said.append(f"leaves out {label}")
+        elif r == 0:
+            said.append(f"includes {label}{' twice' if c == 2 else ''}, which the reference leaves out")
+        else:
+            said.append(f"counts {label} twice")
+    return "; ".join(said)
+
+
+def penalty_from_runs(ref_lam: Sequence[Any], ref_zero: Sequence[Any], port_lam: Sequence[Any],
+                      port_zero: Sequence[Any], blocks: dict[str, np.ndarray], lam: float,
+                      m: float | None, rtol: float = 1e-7) -> str | None:
+    """:func:`describe_penalty` for the first scalar output (the cost) on which the two sides differ.
+
+    Each argument holds one side's outputs at λ or at λ = 0, in the same order.
+    """
+    for rl, r0, pl, p0 in zip(ref_lam, ref_zero, port_lam, port_zero):
+        if any(np.size(v) != 1 for v in (rl, r0, pl, p0)):
+            continue
+        try:
+            rl, r0, pl, p0 = (float(np.real(np.asarray(v, dtype=complex)).reshape(-1)[0]) for v in (rl, r0, pl, p0))
+        except (TypeError, ValueError):
+            continue
+        if abs(pl - rl) <= rtol * max(abs(rl), 1e-300):
+            continue
+        return describe_penalty(rl - r0, pl - p0, blocks, lam, m, rtol=max(rtol, 1e-9))
+    return None
+
+
+def with_penalty_detail(finding: Finding, detail: str) -> Finding:
+    """The λ = 0 finding with its generic advice replaced by what the port's penalty does."""
+    msg = finding.message
+    tail = ""
+    cut = msg.find(" (The port matches")
+    if cut >= 0:
+        msg, tail = msg[:cut], msg[cut:]
+    for marker in ("; check the penalty term", ", the regularization penalty: check", ", the sparsity penalty"):
+        i = msg.find(marker)
+        if i >= 0:
+            msg = msg[:i]
+            break
+    msg = f"{msg.rstrip('.')}: the port's penalty {detail}.{tail}"
+    return dataclasses.replace(finding, message=msg, evidence={**finding.evidence, "penalty": detail})

@@ -1,0 +1,111 @@
+"""Ports shaped like the real questions in the seeds: what users wrote, carrying their mistake.
+
+Each test runs the bundled Octave reference against a small port written the way
+the question's author wrote theirs (helper modules, their own names and layouts),
+and checks that portcheck names the mistake and the fix, and that the faithful
+version of the same port is clean.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from portcheck.compare import compare
+from portcheck.inputs import Layout, debug_dataset, debug_weights
+
+LAYOUT = [("Theta1", (5, 4)), ("Theta2", (3, 6))]
+
+
+def nn_args(lam: float = 1.0) -> tuple:
+    X, y = debug_dataset(5, 3, 3)
+    p = Layout(LAYOUT).unroll({"Theta1": debug_weights(5, 3), "Theta2": debug_weights(3, 5)})
+    return (p, 3, 5, 3, X, y, lam)
+
+
+def write(folder: Path, name: str, source: str) -> str:
+    (folder / name).write_text(textwrap.dedent(source))
+    return str(folder / name)
+
+
+# A port of nnCostFunction in the style of the "finite differences don't work" question:
+# examples in columns inside, a helper module, the penalty written as one sum minus the bias
+# columns. PENALTY is the line the question's author got wrong (or right).
+NN_PORT = """
+    import numpy as np
+    from nnutils import sigmoid, sigmoid_gradient
+
+    def nn_cost(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+        n1 = hidden_layer_size * (input_layer_size + 1)
+        Theta1 = np.reshape(nn_params[:n1], (hidden_layer_size, input_layer_size + 1), order=ORDER)
+        Theta2 = np.reshape(nn_params[n1:], (num_labels, hidden_layer_size + 1), order=ORDER)
+        m = X.shape[0]
+        y_mtx = np.eye(num_labels)[y.astype(int).ravel() - 1]
+        a1 = np.hstack((np.ones((m, 1)), X))
+        z2 = Theta1 @ a1.T
+        a2 = np.hstack((np.ones((m, 1)), sigmoid(z2.T)))
+        a3 = sigmoid(Theta2 @ a2.T)
+        reg_term = PENALTY
+        cost = (1 / m) * np.sum(-np.log(a3).T * y_mtx - np.log(1 - a3).T * (1 - y_mtx)) + reg_term
+        d3 = a3 - y_mtx.T
+        d2 = Theta2[:, 1:].T @ d3 * sigmoid_gradient(z2)
+        Theta1_grad = d2 @ a1 / m
+        Theta2_grad = d3 @ a2 / m
+        Theta1_grad[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
+        Theta2_grad[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
+        return cost, np.append(Theta1_grad.ravel(order=ORDER), Theta2_grad.ravel(order=ORDER))
+"""
+NN_UTILS = """
+    import numpy as np
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    def sigmoid_gradient(z):
+        return sigmoid(z) * (1 - sigmoid(z))
+"""
+RIGHT = ("(lambda_ / (2 * m)) * (np.sum(Theta1 * Theta1) + np.sum(Theta2 * Theta2) "
+         "- Theta1[:, 0] @ Theta1[:, 0] - Theta2[:, 0] @ Theta2[:, 0])")
+# The question's line: subtract(t1, t2) = t1 - t2 adds Theta2's bias column back in.
+BIAS_SIGN = ("(lambda_ / (2 * m)) * (np.sum(Theta1 * Theta1) + np.sum(Theta2 * Theta2) "
+             "- np.subtract(Theta1[:, 0] @ Theta1[:, 0], Theta2[:, 0] @ Theta2[:, 0]))")
+PRECEDENCE = ("lambda_ / 2 * m * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))")
+
+
+def nn_port(folder: Path, penalty: str, order: str = "'F'") -> str:
+    write(folder, "nnutils.py", NN_UTILS)
+    return write(folder, "nncost.py", NN_PORT.replace("PENALTY", penalty).replace("ORDER", order)) + ":nn_cost"
+
+
+@pytest.mark.octave
+def test_faithful_multi_file_nn_port_is_clean(octave, tmp_path):
+    rep = compare("nnCostFunction", nn_port(tmp_path, RIGHT), nn_args(), octave=octave, nout=2, layout=LAYOUT)
+    assert rep.ok and not rep.findings, rep
+
+
+@pytest.mark.octave
+def test_cost_penalty_counting_one_bias_column_names_that_column(octave, tmp_path):
+    rep = compare("nnCostFunction", nn_port(tmp_path, BIAS_SIGN), nn_args(), octave=octave, nout=2, layout=LAYOUT)
+    assert rep.kinds == {"regularization"}, rep
+    msg = rep.errors[0].message
+    assert "bias column of Theta2" in msg and "Theta1" not in msg, msg
+
+
+@pytest.mark.octave
+def test_two_mistakes_c_order_and_a_bias_column_in_the_penalty(octave, tmp_path):
+    port = nn_port(tmp_path, BIAS_SIGN, order="'C'")
+    rep = compare("nnCostFunction", port, nn_args(), octave=octave, nout=2, layout=LAYOUT)
+    assert {"unroll-order", "regularization"} <= rep.kinds, rep
+    reg = next(f for f in rep.errors if f.kind == "regularization")
+    assert "bias column of Theta2" in reg.message and "cause 2 of 2" in reg.message, reg.message
+
+
+@pytest.mark.octave
+def test_penalty_written_lam_over_2_times_m_is_named_as_precedence(octave, tmp_path):
+    rep = compare("nnCostFunction", nn_port(tmp_path, PRECEDENCE), nn_args(), octave=octave, nout=2, layout=LAYOUT)
+    assert rep.kinds == {"regularization"}, rep
+    msg = rep.errors[0].message
+    assert "λ·m/2" in msg and "λ/(2m)" in msg and "(2*m)" in msg, msg
