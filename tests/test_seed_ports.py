@@ -109,3 +109,46 @@ def test_penalty_written_lam_over_2_times_m_is_named_as_precedence(octave, tmp_p
     assert rep.kinds == {"regularization"}, rep
     msg = rep.errors[0].message
     assert "λ·m/2" in msg and "λ/(2m)" in msg and "(2*m)" in msg, msg
+
+
+# The "cost function plot looks weird" question: forward, cost and backward as separate
+# functions, one-hot targets with one example per row, and `m = y_target.shape[1]`.
+SPLIT_PORT = """
+    import numpy as np
+
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def J2(y_target, y_pred, theta1, theta2, lamb):
+        m = y_target.shape[AXIS]
+        cost = np.sum(y_target * np.log(y_pred) + (1 - y_target) * np.log(1 - y_pred))
+        reg = np.sum(theta1[:, 1:] ** 2) + np.sum(theta2[:, 1:] ** 2)
+        return (-1 / m) * cost + lamb / (2 * m) * reg
+
+    def forward_prop2(X, theta1, theta2):
+        a1 = X.T
+        a2 = np.vstack([np.ones((1, X.shape[0])), sigmoid(theta1 @ a1)])
+        return a1, a2, sigmoid(theta2 @ a2)
+
+    def nn_cost(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lamb):
+        n1 = hidden_layer_size * (input_layer_size + 1)
+        theta1 = nn_params[:n1].reshape((hidden_layer_size, input_layer_size + 1), order="F")
+        theta2 = nn_params[n1:].reshape((num_labels, hidden_layer_size + 1), order="F")
+        Xb = np.hstack([np.ones((X.shape[0], 1)), X])
+        y_vectors = np.eye(num_labels)[np.asarray(y, dtype=int).ravel() - 1]
+        a1, a2, a3 = forward_prop2(Xb, theta1, theta2)
+        return J2(y_vectors, a3.T, theta1, theta2, lamb)
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("axis", [0, 1])
+def test_example_count_from_the_wrong_axis_is_named(octave, tmp_path, axis):
+    port = write(tmp_path, "split.py", SPLIT_PORT.replace("AXIS", str(axis))) + ":nn_cost"
+    rep = compare("nnCostFunction", port, nn_args(), octave=octave, nout=1)
+    if axis == 0:
+        assert rep.ok and not rep.findings, rep
+        return
+    assert rep.kinds == {"scale"}, rep
+    msg = rep.errors[0].message
+    assert "m/3" in msg and "wrong axis" in msg and "shape[1]" in msg, msg

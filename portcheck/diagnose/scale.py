@@ -207,6 +207,9 @@ def explain_factor(reference: np.ndarray, candidate: np.ndarray, subject: Subjec
     named = name_factor(abs(k), {}, tol)
     if named is not None:
         return [_scale_finding(subject, k, named, ev)]
+    axis = _wrong_axis_count(k, ctx, tol)
+    if axis is not None:
+        return [_scale_finding(subject, k, axis, ev)]
     if scalar:
         return []
     return [subject.finding(
@@ -215,6 +218,31 @@ def explain_factor(reference: np.ndarray, candidate: np.ndarray, subject: Subjec
         f"missing or extra (look for a stray `m`, `2`, `lambda` or a `mean` vs `sum`).",
         **ev,
     )]
+
+
+def _wrong_axis_count(k: float, context: Mapping[str, Any], tol: float) -> tuple[str, str] | None:
+    """``k = m/d`` for another dimension ``d`` of the data: the example count taken from the wrong axis.
+
+    ``m = Y.shape[1]`` on a one-hot ``Y`` with examples in rows divides by the
+    number of labels; the factor is then m over that size. Tried after every
+    other reading, since any ratio of two sizes could be a coincidence.
+    """
+    m = _context_number(context, "m")
+    dims = context.get("dims")
+    if m is None or not isinstance(dims, (list, tuple, set)):
+        return None
+    m_int = int(round(m))
+    for d in sorted({int(d) for d in dims if isinstance(d, (int, np.integer))}):
+        if d in (1, m_int) or d <= 0:
+            continue
+        if abs(abs(k) - m / d) <= tol * m / d:
+            return (f"m/{d}", f"the port divides by {d} where the reference divides by m = {m_int}: the example "
+                              f"count is taken from the wrong axis (e.g. `m = Y.shape[1]` for a one-hot `Y` with "
+                              f"one example per row); count the examples, `m = X.shape[0]`")
+        if abs(abs(k) - d / m) <= tol * d / m:
+            return (f"{d}/m", f"the port divides by m = {m_int} where the reference divides by {d}: one side "
+                              f"counts along the other axis (examples in rows vs columns)")
+    return None
 
 
 def _ref_of(subject: Subject) -> str:
