@@ -152,3 +152,33 @@ def test_example_count_from_the_wrong_axis_is_named(octave, tmp_path, axis):
     assert rep.kinds == {"scale"}, rep
     msg = rep.errors[0].message
     assert "m/3" in msg and "wrong axis" in msg and "shape[1]" in msg, msg
+
+
+# -- the API as a user coming from compare calls it ---------------------------------------
+
+
+def test_check_gradient_takes_a_port_named_by_file_and_function(tmp_path):
+    from portcheck import check_gradient
+
+    right = nn_port(tmp_path, RIGHT)
+    args = nn_args()
+    rep = check_gradient(right, args[0], args=args[1:], layout=LAYOUT)
+    assert rep.ok, rep
+    # Same port with the gradient of the penalty but a cost penalty on Theta2's bias column.
+    (tmp_path / "b").mkdir()
+    wrong = nn_port(tmp_path / "b", BIAS_SIGN)
+    rep = check_gradient(wrong, args[0], args=args[1:], layout=LAYOUT)
+    assert not rep.ok and "Theta2" in {f.block for f in rep.errors}, rep
+
+
+@pytest.mark.octave
+def test_compare_minimize_with_x0_repeated_in_args_says_to_drop_it(octave, tmp_path):
+    from portcheck import compare_minimize
+    from portcheck.errors import InputError
+
+    args = nn_args()
+    with pytest.raises(InputError, match=r"args\[0\] is x0 itself.*args=args\[1:\]"):
+        compare_minimize("nnCostFunction", nn_port(tmp_path, RIGHT), args[0], args, octave=octave, maxiter=5)
+    rep = compare_minimize("nnCostFunction", nn_port(tmp_path, RIGHT), args[0], args[1:], octave=octave,
+                           maxiter=5, layout=LAYOUT)
+    assert rep.ok, rep

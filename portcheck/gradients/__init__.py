@@ -25,6 +25,7 @@ import numpy as np
 from ..diagnose.matlab import report_in_matlab
 from ..errors import InputError, LayoutError, OctaveError
 from ..inputs import Layout, as_layout
+from ..loading import load_callable
 from ..report import Report
 from ._explain import constants_context, fun_label
 from ._precision import Precision, working_precision
@@ -111,7 +112,10 @@ def check_gradient(
     fun : callable or str
         ``fun(x, *args) -> (cost, grad)`` (scipy's ``jac=True`` convention),
         or ``fun(x, *args) -> cost`` together with ``grad``. A string names an
-        Octave function ``[J, grad] = name(x, args...)`` run in ``octave``.
+        Octave function ``[J, grad] = name(x, args...)`` run in ``octave``,
+        unless it names a Python function as ``compare`` takes a port:
+        ``"path/to/file.py:function"`` or ``"package.module:function"`` (Octave
+        names have no ``:``); ``grad`` may be given the same way.
     x0 : array_like
         Point of the check; float32 is honoured (steps and tolerances follow).
         Never modified: every evaluation gets a new array.
@@ -205,6 +209,11 @@ def check_gradient(
         raise InputError("args must be a tuple of extra arguments, e.g. args=(X, y, lam).")
     if isinstance(wrt, bool) or not isinstance(wrt, (int, np.integer)) or not 0 <= wrt <= len(args):
         raise InputError(f"wrt must be an integer from 0 to len(args) = {len(args)}, got {wrt!r}.")
+    # "file.py:function" / "module:function" is a Python port, loaded as compare loads one.
+    if isinstance(fun, str) and ":" in fun:
+        fun = load_callable(fun)
+    if isinstance(grad, str) and ":" in grad:
+        grad = load_callable(grad)
     is_octave = isinstance(fun, str)
     if is_octave and octave is None:
         raise InputError(f"{fun!r} names an Octave function: pass octave=portcheck.Octave() to run it.")

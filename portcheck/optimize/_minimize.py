@@ -69,6 +69,22 @@ def _accuracy_fn(accuracy: Callable[[np.ndarray], float] | None, labels: Any,
     return lambda x: float(np.mean(np.asarray(predict(x)).reshape(-1) == truth))
 
 
+def _x0_not_repeated(x: np.ndarray, wrt: int, named: Sequence[tuple[str, Any]]) -> None:
+    """``compare`` takes the parameters among its arguments, ``compare_minimize`` apart as ``x0``:
+    an ``args`` whose argument at ``wrt`` is ``x0`` again (copied from a ``compare`` call) would shift
+    every argument by one, and both sides would fail with a confusing "too many inputs"."""
+    for name, value in named:
+        if value is None or len(value) <= wrt or x.size < 2:
+            continue
+        a = value[wrt]
+        if isinstance(a, np.ndarray) and a.size == x.size and np.array_equal(a.reshape(-1, order="F"), x):
+            rest = f"{name}[1:]" if wrt == 0 else f"{name}[:{wrt}] + {name}[{wrt + 1}:]"
+            raise InputError(
+                f"{name}[{wrt}] is x0 itself: compare_minimize passes x0 to the function and {name}= holds only "
+                f"the other arguments (compare's args include the parameters, compare_minimize's do not). "
+                f"Drop it: {name}={rest}.")
+
+
 def compare_minimize(
     function: str,
     port: Callable[..., Any] | str,
@@ -199,6 +215,7 @@ def compare_minimize(
         raise LayoutError(f"The layout describes {lay.size} elements ({lay!r}) but x0 has {x.size}; check the "
                           "block shapes and their order.")
     blocks = lay or Layout([("x", (x.size,))])
+    _x0_not_repeated(x, wrt, (("args", args), ("python_args", python_args)))
     oc_args = tuple(args)
     py_args = _copy_args(python_args if python_args is not None else args)
 
