@@ -233,6 +233,23 @@ def concatenated_parts(trace: Trace, step: Step) -> list[str] | None:
     return None
 
 
+_HEADER = re.compile(r"^\s*function\s+(?:\[([^\]]*)\]|(\w+))\s*=\s*(\w+)")
+
+
+def function_outputs(trace: Trace) -> dict[str, set[str]]:
+    """Each ``.m`` function's declared outputs: ``function [J, grad] = f(...)`` → ``{"f": {"J", "grad"}}``."""
+    out: dict[str, set[str]] = {}
+    for path, lines in trace.sources.items():
+        if not str(path).endswith(".m"):
+            continue
+        for line in lines:
+            m = _HEADER.match(line)
+            if m:
+                names = m.group(1) if m.group(1) is not None else m.group(2)
+                out.setdefault(m.group(3), set()).update(v for v in re.split(r"[\s,]+", names) if v and v != "~")
+    return out
+
+
 # ----------------------------------------------------------------------------
 # values
 
@@ -276,6 +293,8 @@ class View:
     how: str
     reference: np.ndarray
     port: np.ndarray
+    #: For a per-example loop read against a vectorized value: the number of examples.
+    passes: int = 0
 
 
 def _plain_views(r: np.ndarray, p: np.ndarray, bias: bool) -> list[View]:
@@ -338,7 +357,8 @@ def views(ref: Step, port: Step) -> list[View]:
             pair_whole = np.stack([np.take(whole, 0, axis=axis), np.take(whole, -1, axis=axis)])
             pair_loop = np.stack([first.reshape(-1), last.reshape(-1)])
             how = "loop over " + ("rows" if axis == 0 else "columns")
-            out.append(View(how, pair_loop, pair_whole) if flip else View(how, pair_whole, pair_loop))
+            out.append(View(how, pair_loop, pair_whole, loop.passes) if flip
+                       else View(how, pair_whole, pair_loop, loop.passes))
     return out
 
 
@@ -390,6 +410,12 @@ def _agrees(ref: Step, port: Step, rtol: float, atol: float) -> str | None:
     for v in views(ref, port):
         if v.reference.size and bool(np.all(close_mask(v.reference, v.port, rtol, atol * magnitude(v.reference)))):
             return v.how
+        # One example's share, with the 1/m the vectorized side applies early
+        # applied by the loop after summing (or the other way round).
+        for k in ((v.passes, 1.0 / v.passes) if v.passes > 1 else ()):
+            scaled = v.reference * k
+            if v.reference.size and bool(np.all(close_mask(scaled, v.port, rtol, atol * magnitude(scaled)))):
+                return f"{v.how}, 1/{v.passes} applied {'after the loop' if k > 1 else 'in the loop'}"
         # Indices: a faithful port holds them 0-based where MATLAB's are 1-based.
         if (v.reference.size > 1 and not np.iscomplexobj(v.reference) and np.all(np.isfinite(v.reference))
                 and np.all(v.reference >= 1) and np.all(np.mod(v.reference, 1) == 0)
@@ -497,7 +523,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     strict_ref_names = {_strict(r.name) for r in ref_steps}
     # Later reference steps that read each step's name: if one is reproduced,
     # the port computed this value too, inside another expression.
-    explained = _explained_downstream(ref_steps, ref_deps, reproduced)
+    explained = _explained_downstream(ref_steps, ref_deps, reproduced, function_outputs(reference))
     divergences: list[tuple[int, Match]] = []
     unseen: list[str] = []
     for i, r in enumerate(ref_steps):
@@ -594,21 +620,29 @@ def _ancestors(steps: list[Step], deps: list[set[str]]) -> list[set[int]]:
     return out
 
 
-def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: set[int]) -> list[bool]:
+def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: set[int],
+                          outputs: dict[str, set[str]] | None = None) -> list[bool]:
     """Whether some value computed from each step (directly or further down) is reproduced by the port.
 
     Then the port computed the step's value too, only inside another
     expression (``exp(z - max(z))`` for the reference's ``shifted``), and it is
     no divergence. A step's readers are the later steps that read its name, up
-    to the next step that assigns the name again.
+    to the next step that assigns the name again; a helper's output variable
+    (``g`` of ``function g = sigmoidGradient(z)``) is read by every later
+    statement elsewhere that calls the helper (``outputs``: each function's
+    declared outputs).
     """
     n = len(steps)
     readers: list[list[int]] = [[] for _ in range(n)]
     for i, s in enumerate(steps):
+        returned = outputs is not None and s.name in outputs.get(s.function, ()) and not s.role
         for j in range(i + 1, n):
-            if s.name in deps[j]:
+            # Names are a function's own; a helper's argument reads the caller's names in its call.
+            if s.name in deps[j] and (steps[j].function == s.function or steps[j].role == "argument"):
                 readers[i].append(j)
-            if steps[j].name == s.name:
+            elif returned and steps[j].function != s.function and s.function in deps[j]:
+                readers[i].append(j)
+            if steps[j].name == s.name and steps[j].function == s.function:
                 break
     explained = [False] * n
     for i in range(n - 1, -1, -1):

@@ -1,0 +1,40 @@
+"""Mistakes inside the computation, and faithful ports a forced trace must leave clean (real Octave).
+
+References are the bundled ``matlab_refs`` (and ``tests/trace_refs``); ports
+are in ``trace_ports_inside``. A broken port's mistake is on its ``# BUG``
+line, which the finding must name.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import trace_ports_inside as tpi
+from portcheck.compare import compare
+from portcheck.examples.catalog import get_case
+from trace_helpers import line_at
+
+pytestmark = pytest.mark.octave
+
+
+def run(case_name, port, **kw):
+    case = get_case(case_name)
+    return compare(case.octave, port, case.make_args(), octave=kw.pop("octave"), layout=case.layout, **kw)
+
+
+# -- faithful ports stay clean when the trace is forced ----------------------------------
+
+
+def test_recursive_port_whose_gradient_is_called_G_is_clean_when_traced(octave):
+    # The reference's sigmoidGradient returns `g`; the port's per-layer gradient
+    # is `G`. The helper's output is read where the helper is called, and that
+    # value (d2, then Theta1_grad) is reproduced, so `g` is no divergence.
+    report = run("ex4.nnCostFunction", tpi.nn_recursive, octave=octave, trace=True)
+    assert report.ok and not report.findings, str(report)
+
+
+def test_per_example_port_dividing_by_m_after_the_loop_is_clean_when_traced(octave):
+    # The reference divides dscores by m before backpropagating; the port's
+    # per-example dz1 is m times the reference's row, and the sums are divided later.
+    report = run("cs231n.twoLayerNetCost", tpi.two_layer_per_example, octave=octave, trace=True)
+    assert report.ok and not report.findings, str(report)

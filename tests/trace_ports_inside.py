@@ -1,0 +1,104 @@
+"""Ports for tests/test_trace_inside.py: faithful shapes a forced trace once misread, and mistakes inside them.
+
+Faithful ports here take a liberty the alignment must accept (a recursive
+backward pass whose gradient is called ``G``, a per-example loop that divides
+by m only after summing); broken ones carry their mistake on a line marked
+``# BUG``, which the tests look for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _logistic(t):
+    return 1.0 / (1.0 + np.exp(-t))
+
+
+def _logistic_slope(t):
+    s = _logistic(t)
+    return s * (1.0 - s)
+
+
+# ----------------------------------------------------------------------------
+# ex4 nnCostFunction written recursively over the layers (the reference calls
+# sigmoidGradient, whose output is named g; the port's per-layer gradient is G)
+
+
+def _layers(params, n, h, k):
+    first = h * (n + 1)
+    return [params[:first].reshape((h, n + 1), order="F"), params[first:].reshape((k, h + 1), order="F")]
+
+
+def _down(inputs, weights, seen):
+    if not weights:
+        return seen
+    with_one = np.column_stack([np.ones(inputs.shape[0]), inputs])
+    pre = with_one @ weights[0].T
+    seen.append((with_one, pre))
+    return _down(_logistic(pre), weights[1:], seen)
+
+
+def _up(delta, layer, seen, weights, m, lam, grads):
+    with_one, _ = seen[layer]
+    G = delta.T @ with_one / m
+    G[:, 1:] += lam / m * weights[layer][:, 1:]
+    grads[layer] = G
+    if layer == 0:
+        return grads
+    below = seen[layer - 1][1]
+    return _up((delta @ weights[layer][:, 1:]) * _logistic_slope(below), layer - 1, seen, weights, m, lam, grads)
+
+
+def nn_recursive(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lam):
+    weights = _layers(np.asarray(nn_params, dtype=float), int(input_layer_size), int(hidden_layer_size),
+                      int(num_labels))
+    m = X.shape[0]
+    seen = _down(X, weights, [])
+    out = _logistic(seen[-1][1])
+    Y = np.eye(int(num_labels))[np.asarray(y).astype(int).ravel() - 1]
+    J = -np.sum(Y * np.log(out) + (1 - Y) * np.log(1 - out)) / m
+    J += lam / (2 * m) * sum(np.sum(W[:, 1:] ** 2) for W in weights)
+    grads = _up(out - Y, len(weights) - 1, seen, weights, m, lam, [None, None])
+    return J, np.concatenate([G.ravel(order="F") for G in grads])
+
+
+# ----------------------------------------------------------------------------
+# cs231n twoLayerNetCost one example at a time; the reference divides dscores
+# by m before backpropagating, this port divides the sums after the loop
+
+
+def _two_layer(params, d, h, c):
+    sizes = np.cumsum((d * h, h, h * c))
+    W1, b1, W2, b2 = np.split(np.asarray(params, dtype=float), sizes)
+    return W1.reshape((d, h), order="F"), b1, W2.reshape((h, c), order="F"), b2
+
+
+def _one_example(x, label, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    scores = a1 @ W2 + b2
+    p = np.exp(scores - scores.max())
+    p /= p.sum()
+    loss = -np.log(p[label])
+    dscores = p.copy()
+    dscores[label] -= 1
+    dz1 = (W2 @ dscores) * (z1 > 0)
+    return loss, np.outer(x, dz1), dz1, np.outer(a1, dscores), dscores
+
+
+def two_layer_per_example(params, input_size, hidden_size, num_classes, X, y, reg):
+    W1, b1, W2, b2 = _two_layer(params, int(input_size), int(hidden_size), int(num_classes))
+    m = X.shape[0]
+    total = 0.0
+    sums = [np.zeros_like(W1), np.zeros_like(b1), np.zeros_like(W2), np.zeros_like(b2)]
+    for i in range(m):
+        loss_i, *parts = _one_example(X[i], int(y[i]) - 1, W1, b1, W2, b2)
+        total += loss_i
+        for acc, part in zip(sums, parts):
+            acc += part
+    dW1, db1, dW2, db2 = (s / m for s in sums)
+    dW1 = dW1 + reg * W1
+    dW2 = dW2 + reg * W2
+    loss = total / m + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    return loss, np.concatenate([dW1.ravel(order="F"), db1, dW2.ravel(order="F"), db2])
