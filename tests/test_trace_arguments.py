@@ -157,7 +157,9 @@ def test_value_computed_only_as_an_argument_pairs_with_the_references_variable(t
 
     The passed value reproduces the reference's argument, so its ``S`` was
     right: the divergence is the helper's line that shifts along the wrong
-    axis, paired with the reference helper's line, not the scores.
+    axis, paired with the reference helper's line, not the scores; and since
+    that line is right once the ``axis`` the call passes is 1, the finding
+    names the call that passes ``axis=0``.
     """
     folder = tmp_path / "scores"
     folder.mkdir()
@@ -172,5 +174,8 @@ def test_value_computed_only_as_an_argument_pairs_with_the_references_variable(t
     assert not bad.ok
     found = located(bad)
     assert found, str(bad)
-    assert "S = S - S.max(axis=axis" in line_at(found[0].port_location), str(bad)
+    assert found[0].kind == "wrong-operand", str(bad)
+    assert "P = row_normalize(X @ W.T, axis=0)" in line_at(found[0].port_location), str(bad)
     assert "S = S - max(S, [], 2);" in line_at(found[0].reference_location), str(bad)
+    assert "S = S - S.max(axis=axis" in line_at(found[0].evidence["helper_location"]), str(bad)
+    assert (found[0].evidence["current"], found[0].evidence["replacement"]) == ("0", "1")

@@ -38,3 +38,28 @@ def test_per_example_port_dividing_by_m_after_the_loop_is_clean_when_traced(octa
     # per-example dz1 is m times the reference's row, and the sums are divided later.
     report = run("cs231n.twoLayerNetCost", tpi.two_layer_per_example, octave=octave, trace=True)
     assert report.ok and not report.findings, str(report)
+
+
+# -- a whole number one off: the call's argument, the axis or index written in the line ----
+
+
+def test_sum_over_the_wrong_axis_is_a_wrong_operand_on_its_line(octave):
+    good = run("ufldl.softmaxCost", tpi.softmax_cost_normalised_over_classes_axis, octave=octave, trace=True)
+    assert good.ok and not good.findings, str(good)
+    report = run("ufldl.softmaxCost", tpi.softmax_cost_wrong_axis, octave=octave)
+    f = report.by_kind("wrong-operand")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "probs = bsxfun(@rdivide, e, sum(e, 1))" in line_at(f[0].reference_location)
+    assert "axis=0" in f[0].message, f[0].message
+
+
+def test_loop_reading_the_previous_row_is_a_wrong_operand_on_its_line(octave):
+    # Both sides loop over the centroids; at the last pass the port's diff is
+    # the reference's once centroids[k - 1] reads centroids[k].
+    report = run("ex7.findClosestCentroids", tpi.closest_centroid_previous_row, octave=octave)
+    f = report.by_kind("wrong-operand")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "diff = bsxfun(@minus, X, centroids(k, :))" in line_at(f[0].reference_location)
+    assert "centroids[k - 1]" in f[0].message and "centroids[k]" in f[0].message, f[0].message

@@ -102,3 +102,44 @@ def two_layer_per_example(params, input_size, hidden_size, num_classes, X, y, re
     dW2 = dW2 + reg * W2
     loss = total / m + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
     return loss, np.concatenate([dW1.ravel(order="F"), db1, dW2.ravel(order="F"), db2])
+
+
+# ----------------------------------------------------------------------------
+# a whole number one off, written in the line: the axis of a sum, an index
+
+
+def softmax_cost_normalised_over_classes_axis(theta, num_classes, input_size, lam, data, labels):
+    """ufldl softmaxCost, examples in columns: the probabilities normalised over the classes (faithful)."""
+    return _softmax_cost(theta, num_classes, input_size, lam, data, labels, axis=0)
+
+
+def softmax_cost_wrong_axis(theta, num_classes, input_size, lam, data, labels):
+    return _softmax_cost(theta, num_classes, input_size, lam, data, labels, axis=1)
+
+
+def _softmax_cost(theta, num_classes, input_size, lam, data, labels, axis):
+    k = int(num_classes)
+    W = np.asarray(theta, dtype=float).reshape((k, int(input_size)), order="F")
+    m = data.shape[1]
+    scores = W @ data
+    scores = scores - scores.max(axis=0)
+    e = np.exp(scores)
+    if axis == 0:
+        probs = e / e.sum(axis=0, keepdims=True)
+    else:
+        probs = e / e.sum(axis=1, keepdims=True)  # BUG
+    truth = np.zeros((k, m))
+    truth[np.asarray(labels).astype(int).ravel() - 1, np.arange(m)] = 1.0
+    cost = -np.sum(truth * np.log(probs)) / m + lam / 2 * np.sum(W ** 2)
+    grad = -(truth - probs) @ data.T / m + lam * W
+    return cost, grad.ravel(order="F")
+
+
+def closest_centroid_previous_row(X, centroids):
+    """ex7 findClosestCentroids with the loop reading the centroid before the current one."""
+    K = centroids.shape[0]
+    d = np.zeros((X.shape[0], K))
+    for k in range(K):
+        diff = X - centroids[k - 1]  # BUG
+        d[:, k] = np.sum(diff ** 2, axis=1)
+    return (np.argmin(d, axis=1) + 1).astype(float)

@@ -802,23 +802,31 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     # Dataflow: port names that reproduce the reference's array inputs of r.
     # A shared number (the example count m) is no evidence: half the lines
     # of a cost function read it.
-    wanted: set[str] = set()
-    # A helper's parameter is a name inside that helper only.
-    passed: dict[str, str] = {}
+    # Names are a function's own: each wanted name with the function it lives in
+    # (a helper's parameter is a name inside that helper only).
+    wanted: set[tuple[str, str]] = set()
     after = 0
     for m in before_matches:
         if m.agrees and m.port is not None and m.reference.name in deps and _size(m.reference.value) > 1:
-            if m.port.role == "argument":
-                passed[m.port.name] = m.port.function
-            elif m.reference.role == "argument":
+            if m.reference.role == "argument" and m.port.role != "argument":
                 # The reference passes it to a helper the port does not
                 # have (it inlined it): no port statement reads it by a name.
                 continue
-            else:
-                wanted.add(m.port.name)
+            wanted.add((m.port.name, m.port.function))
             after = max(after, m.port.order)
-    if not wanted and not passed:
+    if not wanted:
         return None
+    # The same value under another function's name is wanted there too: handed
+    # to a helper of the port's own (`softmax(scores, axis=0)` reads it as the
+    # parameter S) or returned from one (`a1, d2 = forward(...)` in the caller).
+    held = [m.port for m in before_matches if m.agrees and m.port is not None
+            and (m.port.name, m.port.function) in wanted and isinstance(m.port.value, np.ndarray)]
+    for q in port_steps:
+        if (q.name, q.function) in wanted or not isinstance(q.value, np.ndarray) or not informative(q.value):
+            continue
+        if any(q.function != h.function and q.order > h.order and h.value.shape == q.value.shape
+               and np.array_equal(h.value, q.value) for h in held):
+            wanted.add((q.name, q.function))
     best, best_score = None, (0.0, False, False)
     for p in port_steps:
         # Dataflow: the counterpart comes after the port computed r's inputs.
@@ -833,7 +841,7 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
                 agrees(m.reference, p, rtol, atol) for m in before_matches
                 if m.agrees and m.reference.name not in deps):
             continue
-        names = wanted | {n for n, f in passed.items() if f == p.function}
+        names = {n for n, f in wanted if f == p.function}
         if not names:
             continue
         pdeps = step_dependencies(port, p)

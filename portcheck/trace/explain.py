@@ -191,7 +191,7 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
     found = [f for f in dg.findings if f.kind not in {"mismatch", "non-finite"} and f.severity == "error"]
     if not found:
         found = explain_intermediate(R, C, sub, _candidates(reference, port, R.size, (r, p)))
-    if not found and rerun is not None and not v.how.startswith("loop"):
+    if not found and rerun is not None:
         found = _reevaluate(r, p, v, port, sub, rerun)
     if not found:
         st = error_stats(R, C, sub.rtol, sub.atol)
@@ -255,19 +255,63 @@ def _orient(view: View) -> Callable[[np.ndarray], np.ndarray | None]:
     return orient
 
 
+def _target(view: View, p: Step) -> tuple[np.ndarray | None, Callable[[np.ndarray], np.ndarray | None]]:
+    """What a re-evaluated port line must equal, and how to read it in that shape.
+
+    A per-example loop is re-evaluated at its last pass, which is the last row
+    (or column) of the reference's vectorized value; a vectorized port line
+    read against the reference's loop gives its first and last rows.
+    """
+    if not view.how.startswith("loop"):
+        return view.reference, _orient(view)
+    if p.passes > 1:
+        last = view.reference[1:2]
+        return last, lambda a: a.reshape(1, -1) if a.size == last.size else None
+    axis = 0 if view.how.endswith("rows") else 1
+
+    def ends(a: np.ndarray) -> np.ndarray | None:
+        if a.ndim != 2 or a.shape[axis] != view.passes:
+            return None
+        return np.stack([np.take(a, 0, axis=axis), np.take(a, -1, axis=axis)])
+    return view.reference, ends
+
+
 def _reevaluate(r: Step, p: Step, view: View, port: Trace, sub: Subject,
                 rerun: Callable[[], tuple[Callable[..., Any], Sequence[Any]]]) -> list[Finding]:
     lines = list(port.sources.get(p.file, ()))
     if not lines:
         return []
+    target, orient = _target(view, p)
+    if target is None:
+        return []
     fn, args = rerun()
     loop_steps = [s for s in port.steps if s.function == p.function and s.passes > 1 and s.order < p.order]
-    matches = value_matcher(view.reference, _orient(view), max(sub.rtol, 1e-9), sub.atol)
+    matches = value_matcher(target, orient, max(sub.rtol, 1e-9), sub.atol)
     found = find_substitution(fn, args, p, lines, matches, loop_steps)
     if found is None:
         return []
     if found.source == "loop-total" and found.loop_step is not None:
         return [_last_iteration(found.loop_step, found.operand)]
+    if found.source == "value":
+        if found.call_location is not None:
+            return [Finding(
+                kind="wrong-operand", severity="error", output=r.name,
+                message=(f"the port's line reproduces the reference's {r.name!r} once its parameter "
+                         f"`{found.operand}` is {found.replacement} instead of {found.current}: the call at "
+                         f"{place(found.call_location)} passes the wrong {found.operand}. Pass {found.replacement}."),
+                evidence={"operand": found.operand, "replacement": found.replacement, "current": found.current,
+                          "how": "value", "helper_location": list(p.location)},
+                port_location=found.call_location,
+            )]
+        written = found.operand if found.variable == "" else f"{found.operand} = {found.current}"
+        return [Finding(
+            kind="wrong-operand", severity="error", output=r.name,
+            message=(f"the port's line reproduces the reference's {r.name!r} once `{written}` reads "
+                     f"`{found.replacement if found.variable == '' else found.operand + ' = ' + found.replacement}`:"
+                     f" an axis or index one off. Use `{found.replacement}` there."),
+            evidence={"operand": found.operand, "replacement": found.replacement, "current": found.current,
+                      "how": "value"},
+        )]
     return [Finding(
         kind="wrong-operand", severity="error", output=r.name,
         message=(f"the port's line reproduces the reference's {r.name!r} once `{found.operand}` is replaced by "

@@ -19,6 +19,7 @@ import linecache
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ import numpy as np
 from ..diagnose._arrays import close_mask
 from ._steps import Step
 from .align import _parsed, magnitude
+from .python_side import _file_info, is_user_file
 
 __all__ = ["Substitution", "find_substitution"]
 
@@ -38,10 +40,14 @@ class Substitution:
     """The operand that, replaced, makes the port's line reproduce the reference."""
 
     operand: str        # the name as written in the port's line
-    replacement: str    # what replaced it: "decoder.T", "the sum of Delta1 over its 5 passes"
-    source: str         # "variable", "transpose" or "loop-total"
+    replacement: str    # what replaced it: "decoder.T", "the sum of Delta1 over its 5 passes", "1"
+    source: str         # "variable", "transpose", "loop-total" or "value" (another whole number)
     variable: str       # the local whose value was used
     loop_step: Step | None = None
+    #: For ``"value"``: the number the port used (``"0"`` of ``axis=0``).
+    current: str = ""
+    #: For a helper's parameter: ``(file, line)`` of the call that passed it (where the mistake is written).
+    call_location: tuple[str, int] | None = None
 
 
 class _Stop(BaseException):
@@ -67,6 +73,78 @@ def _numeric(value: Any) -> np.ndarray | None:
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc" and value.size > 1:
         return value
     return None
+
+
+def _whole_number(value: Any) -> int | None:
+    """A plain integer (an axis, an index, an offset), not a flag and not an array."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        return None
+    return int(value) if abs(int(value)) < 2**31 else None
+
+
+def _counted_constants(rhs: ast.expr) -> list[int]:
+    """Depth-first positions (among Constant nodes) of the whole numbers that pick an axis or an index.
+
+    ``axis=0`` in a call and the numbers inside a subscript (``y[i - 1]``):
+    where a port's off-by-one or wrong-axis mistakes are written. Arithmetic
+    constants (``1 - a``) are a different quantity, not a choice among axes.
+    """
+    picked: set[int] = set()
+
+    def mark(node: ast.AST) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and _whole_number(sub.value) is not None:
+                picked.add(id(sub))
+
+    for node in ast.walk(rhs):
+        if isinstance(node, ast.keyword) and node.arg == "axis":
+            mark(node.value)
+        elif isinstance(node, ast.Subscript):
+            mark(node.slice)
+    constants = [n for n in _depth_first(rhs) if isinstance(n, ast.Constant)]
+    return [k for k, n in enumerate(constants) if id(n) in picked]
+
+
+class _ReplaceConstant(ast.NodeTransformer):
+    def __init__(self, index: int, value: int) -> None:
+        self.index, self.value, self.seen = index, value, -1
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        self.seen += 1
+        if self.seen == self.index:
+            return ast.copy_location(ast.Constant(value=self.value), node)
+        return node
+
+
+def _enclosing_text(rhs: ast.expr, index: int, value: int) -> tuple[str, str]:
+    """The smallest keyword or subscript around the index-th constant, before and after replacing it."""
+    constants = [n for n in _depth_first(rhs) if isinstance(n, ast.Constant)]
+    target = constants[index]
+    best: ast.AST = target
+    for node in ast.walk(rhs):
+        inner = node.value if isinstance(node, ast.keyword) else node.slice if isinstance(node, ast.Subscript) \
+            else None
+        if inner is not None and any(sub is target for sub in ast.walk(inner)):
+            best = node  # ast.walk is breadth-first: the last hit is the innermost
+    before = ast.unparse(best)
+    tree = _ReplaceConstant(index, value).visit(copy.deepcopy(rhs))
+    after_nodes = [n for n in _depth_first(tree)]
+    # The same node, found again by its position in the copied tree.
+    position = [k for k, n in enumerate(_depth_first(rhs)) if n is best][0]
+    return before, ast.unparse(_DropZero().visit(after_nodes[position]))
+
+
+class _DropZero(ast.NodeTransformer):
+    """``k - 0`` → ``k`` in what a message shows (``centroids[k]``, not ``centroids[k - 0]``)."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        zero = lambda n: isinstance(n, ast.Constant) and _whole_number(n.value) == 0  # noqa: E731
+        if isinstance(node.op, (ast.Add, ast.Sub)) and zero(node.right):
+            return node.left
+        if isinstance(node.op, ast.Add) and zero(node.left):
+            return node.right
+        return node
 
 
 class _Replace(ast.NodeTransformer):
@@ -172,7 +250,42 @@ def find_substitution(
                     variants.append((k, node.id, arr, Substitution(node.id, other, "variable", other)))
                 if arr.ndim == 2 and arr.T.shape == cur.shape and not np.array_equal(arr.T, cur):
                     variants.append((k, node.id, arr.T, Substitution(node.id, f"{other}.T", "transpose", other)))
-        for k, _, value, sub in variants[:MAX_VARIANTS]:
+        # Whole numbers: an axis or an index one off, as a variable (a helper's
+        # parameter passed by its call) or written in the line.
+        params = frame.f_code.co_varnames[:frame.f_code.co_argcount + frame.f_code.co_kwonlyargcount]
+        caller = frame.f_back
+        numbers = [n for n in _depth_first(rhs) if isinstance(n, ast.Constant)]
+        for index in _counted_constants(rhs):
+            n = _whole_number(numbers[index].value)
+            for alt in (n + 1, n - 1):
+                before, after = _enclosing_text(rhs, index, alt)
+                variants.append((-1 - index, before, alt, Substitution(before, after, "value", "", current=before)))
+        # A helper's whole-number parameter is what its call passed (`axis=0`):
+        # the mistake is written at the call.
+        user_caller = caller is not None and is_user_file(caller.f_code.co_filename, Path(step.file).resolve().parent)
+        for k, node in enumerate(ordered):
+            n = _whole_number(env.get(node.id))
+            if n is None or node.id not in params or not user_caller:
+                continue
+            where = (caller.f_code.co_filename, _statement_start(caller.f_code.co_filename, caller.f_lineno))
+            for alt in (n + 1, n - 1):
+                variants.append((k, node.id, alt, Substitution(node.id, str(alt), "value", node.id, current=str(n),
+                                                               call_location=where)))
+        # Array replacements are many; the few whole numbers keep their own budget.
+        numeric = [v for v in variants if isinstance(v[2], int)]
+        for k, _, value, sub in [v for v in variants if not isinstance(v[2], int)][:MAX_VARIANTS] + numeric[:60]:
+            if k < 0:
+                expr = _ReplaceConstant(-1 - k, value).visit(copy.deepcopy(rhs))
+                ast.fix_missing_locations(expr)
+                try:
+                    with np.errstate(all="ignore"):
+                        result = _result(stmt, expr, step.name, dict(env), genv)
+                except Exception:  # noqa: BLE001 - a substitution that does not evaluate is no candidate
+                    continue
+                if matches(result):
+                    found.append(sub)
+                    return
+                continue
             expr = _Replace(k, "__portcheck_operand__").visit(copy.deepcopy(rhs))
             ast.fix_missing_locations(expr)
             trial = dict(env)
@@ -211,6 +324,11 @@ def find_substitution(
         sys.settrace(previous)
     linecache.checkcache(step.file)
     return found[0] if found else None
+
+
+def _statement_start(filename: str, line: int) -> int:
+    """The first line of the statement that ``line`` of ``filename`` belongs to (a call over several lines)."""
+    return _file_info(filename, {}).start_of.get(line, line)
 
 
 def _depth_first(node: ast.AST):
