@@ -63,3 +63,26 @@ def test_loop_reading_the_previous_row_is_a_wrong_operand_on_its_line(octave):
     assert "# BUG" in line_at(f[0].port_location), str(report)
     assert "diff = bsxfun(@minus, X, centroids(k, :))" in line_at(f[0].reference_location)
     assert "centroids[k - 1]" in f[0].message and "centroids[k]" in f[0].message, f[0].message
+
+
+# -- a value returned by a variable of another name: the line that wrote it ---------------
+
+
+def test_returned_variable_is_blamed_where_it_was_assigned_not_on_the_return_line(octave):
+    report = run("ex8.estimateGaussian", tpi.gaussian_params_uncentred, octave=octave)
+    f = report.by_kind("wrong-operand")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "sigma2 = (sum(centered .^ 2, 1) / m)'" in line_at(f[0].reference_location)
+    assert f[0].evidence["replacement"] == "dev"
+
+
+def test_loop_filling_one_row_per_pass_is_judged_by_the_row_it_writes(octave):
+    good = run("ex7.computeCentroids", tpi.centroids_by_cluster, octave=octave, trace=True)
+    assert good.ok and not good.findings, str(good)
+    report = run("ex7.computeCentroids", tpi.centroids_divided_by_width, octave=octave)
+    f = report.by_kind("wrong-operand")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "centroids(k, :) = sum(members, 1) / size(members, 1)" in line_at(f[0].reference_location)
+    assert "members.shape[0]" in f[0].message, f[0].message

@@ -143,3 +143,35 @@ def closest_centroid_previous_row(X, centroids):
         diff = X - centroids[k - 1]  # BUG
         d[:, k] = np.sum(diff ** 2, axis=1)
     return (np.argmin(d, axis=1) + 1).astype(float)
+
+
+# ----------------------------------------------------------------------------
+# values returned under another name than the reference's output
+
+
+def gaussian_params_uncentred(X):
+    """ex8 estimateGaussian returning ``mu, var``: the variance reads X where the centred values are meant."""
+    m = X.shape[0]
+    mu = X.sum(axis=0) / m
+    dev = X - mu
+    var = (X ** 2).sum(axis=0) / m  # BUG
+    return mu, var
+
+
+def centroids_by_cluster(X, idx, K):
+    """ex7 computeCentroids, one cluster per pass; ``out`` is returned as the reference's ``centroids``."""
+    out = np.zeros((int(K), X.shape[1]))
+    labels = np.asarray(idx).ravel()
+    for k in range(int(K)):
+        members = X[labels == k + 1]
+        out[k] = members.sum(axis=0) / members.shape[0]
+    return out
+
+
+def centroids_divided_by_width(X, idx, K):
+    out = np.zeros((int(K), X.shape[1]))
+    labels = np.asarray(idx).ravel()
+    for k in range(int(K)):
+        members = X[labels == k + 1]
+        out[k] = members.sum(axis=0) / members.shape[1]  # BUG
+    return out

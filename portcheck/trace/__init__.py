@@ -177,17 +177,50 @@ def returned_values(port: Trace, names: Sequence[str]) -> list[Step]:
     raw = port.outputs[0]
     values = list(raw) if isinstance(raw, (tuple, list)) and len(names) > 1 else [raw]
     order = max((s.order for s in port.steps), default=0)
+    returned = _returned_names(port, len(values))
     out = []
     for k, (name, value) in enumerate(zip(names, values)):
         arr = _numeric(value)
         if arr is None or _assigned(port, name, arr):
+            continue
+        # `return out`: the value was computed where `out` was last written.
+        where = _assigned(port, returned[k], arr, last=True) if returned[k] else None
+        if isinstance(where, Step):
+            # Its function and pass count too: a re-evaluation stops at that line's last pass.
+            out.append(Step(side="python", file=where.file, line=where.line, order=order + k + 1, name=name,
+                            function=where.function, value=_keep(arr, FULL_VALUE_LIMIT), passes=where.passes))
             continue
         out.append(Step(side="python", file=port.returned_at[0], line=port.returned_at[1], order=order + k + 1,
                         name=name, function="<return>", value=_keep(arr, FULL_VALUE_LIMIT)))
     return out
 
 
-def _assigned(port: Trace, name: str, value: Any) -> bool:
+def _returned_names(port: Trace, n: int) -> list[str | None]:
+    """For each of the ``n`` returned values, the variable the return statement names (``return J, g``), if any."""
+    import ast
+
+    names: list[str | None] = [None] * n
+    path, line = port.returned_at or ("", 0)
+    lines = port.sources.get(path)
+    if not lines:
+        return names
+    try:
+        tree = ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return names
+    node = next((x for x in ast.walk(tree) if isinstance(x, ast.Return) and x.lineno == line), None)
+    if node is None or node.value is None:
+        return names
+    parts = node.value.elts if isinstance(node.value, ast.Tuple) and n > 1 else [node.value]
+    for k, part in enumerate(parts[:n]):
+        if isinstance(part, ast.Name):
+            names[k] = part.id
+        elif isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name):
+            names[k] = f"{part.value.id}.{part.attr}"
+    return names
+
+
+def _assigned(port: Trace, name: str, value: Any, last: bool = False) -> Any:
     """Whether the port assigned a variable of the output's name that holds exactly ``value``.
 
     A reshape counts (``g = ...; return J, g.ravel()``). Only the output's own
@@ -197,19 +230,21 @@ def _assigned(port: Trace, name: str, value: Any) -> bool:
     still computed on the return line.
     """
     kept = _keep(value, FULL_VALUE_LIMIT)
-    for s in port.steps:
-        if normalise_name(s.name) != normalise_name(name):
+    # ``last``: the exact variable, its latest statement holding the value (that step, else None).
+    steps = sorted(port.steps, key=lambda s: s.order, reverse=True) if last else port.steps
+    for s in steps:
+        if (s.name != name or s.role) if last else normalise_name(s.name) != normalise_name(name):
             continue
         if isinstance(kept, Fingerprint) or isinstance(s.value, Fingerprint):
             # Only two fingerprints compare; an array kept whole is below the limit the other is above.
             if isinstance(kept, Fingerprint) and isinstance(s.value, Fingerprint) and s.value == kept:
-                return True
+                return s if last else True
             continue
         held = _numeric(s.value)
         if held is not None and held.size == kept.size and np.array_equal(
                 np.asarray(held, dtype=kept.dtype).reshape(-1), kept.reshape(-1), equal_nan=True):
-            return True
-    return False
+            return s if last else True
+    return None if last else False
 
 
 def locate(d: Match, reference: Trace, port: Trace) -> Finding:

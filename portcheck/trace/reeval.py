@@ -59,14 +59,26 @@ def _statement(lines: list[str], line: int, name: str) -> ast.stmt | None:
     tree = _parsed("\n".join(lines))
     if tree is None:
         return None
+    at_line = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.lineno == line:
+            at_line.append(node)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
                 for sub in ast.walk(t):
                     if isinstance(sub, ast.Name) and sub.id == name:
                         return node
-    return None
+    # A returned value placed where the variable it was returned as was assigned
+    # (`return mu, var` for sigma2): the one assignment on that line.
+    return at_line[0] if len(at_line) == 1 else None
+
+
+def _target_name(stmt: ast.stmt) -> str:
+    """The variable a statement writes: ``out`` for ``out[k] = ...``."""
+    target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+    while isinstance(target, (ast.Subscript, ast.Attribute)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else ""
 
 
 def _numeric(value: Any) -> np.ndarray | None:
@@ -159,8 +171,13 @@ class _Replace(ast.NodeTransformer):
         return node
 
 
-def _result(stmt: ast.stmt, expr: ast.expr, name: str, env: dict[str, Any], genv: Mapping[str, Any]) -> Any:
-    """The value ``name`` would hold after the statement, with ``expr`` as its right-hand side."""
+def _result(stmt: ast.stmt, expr: ast.expr, name: str, env: dict[str, Any], genv: Mapping[str, Any]
+            ) -> tuple[Any, np.ndarray | None]:
+    """The value ``name`` would hold after the statement, with ``expr`` as its right-hand side.
+
+    With the elements the statement writes (a mask), when it assigns into a
+    part of the variable (``out[k] = ...``); else None.
+    """
     code = compile(ast.Expression(body=expr), "<portcheck-reevaluate>", "eval")
     value = eval(code, dict(genv), env)  # noqa: S307 - the port's own line, on copies of its own locals
     if isinstance(stmt, ast.AugAssign):
@@ -168,17 +185,19 @@ def _result(stmt: ast.stmt, expr: ast.expr, name: str, env: dict[str, Any], genv
             type(stmt.op))
         if op is None or not isinstance(stmt.target, ast.Name):
             raise ValueError("unsupported augmented assignment")
-        return op(env[stmt.target.id], value)
+        return op(env[stmt.target.id], value), None
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     target = targets[0]
     if isinstance(target, ast.Name):
-        return value
+        return value, None
     if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
         base = np.array(env[name], copy=True)
         index = eval(compile(ast.Expression(body=target.slice), "<portcheck-reevaluate>", "eval"),
                      dict(genv), env)  # noqa: S307
         base[index] = value
-        return base
+        region = np.zeros(base.shape, dtype=bool)
+        region[index] = True
+        return base, region
     raise ValueError("unsupported assignment target")
 
 
@@ -219,6 +238,7 @@ def find_substitution(
     if stmt is None or stmt.value is None:
         return None
     rhs = stmt.value
+    written = _target_name(stmt)
     operands = [n for n in ast.walk(rhs) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     # ast.walk is breadth-first; _Replace counts in visiting (depth-first) order.
     ordered = [n for n in _depth_first(rhs) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
@@ -279,10 +299,10 @@ def find_substitution(
                 ast.fix_missing_locations(expr)
                 try:
                     with np.errstate(all="ignore"):
-                        result = _result(stmt, expr, step.name, dict(env), genv)
+                        result, region = _result(stmt, expr, written, dict(env), genv)
                 except Exception:  # noqa: BLE001 - a substitution that does not evaluate is no candidate
                     continue
-                if matches(result):
+                if matches(result, region if step.passes > 1 else None):
                     found.append(sub)
                     return
                 continue
@@ -292,10 +312,10 @@ def find_substitution(
             trial["__portcheck_operand__"] = value
             try:
                 with np.errstate(all="ignore"):
-                    result = _result(stmt, expr, step.name, trial, genv)
+                    result, region = _result(stmt, expr, written, trial, genv)
             except Exception:  # noqa: BLE001 - a substitution that does not evaluate is no candidate
                 continue
-            if matches(result):
+            if matches(result, region if step.passes > 1 else None):
                 found.append(sub)
                 return
 
@@ -339,8 +359,13 @@ def _depth_first(node: ast.AST):
 
 def value_matcher(reference: np.ndarray, orient: Callable[[np.ndarray], np.ndarray | None],
                   rtol: float, atol: float) -> Callable[[Any], bool]:
-    """``matches(value)`` for :func:`find_substitution`: oriented like the trace's view, then compared."""
-    def matches(value: Any) -> bool:
+    """``matches(value, region)`` for :func:`find_substitution`: oriented like the trace's view, then compared.
+
+    ``region`` (a mask in the port's shape, or None): compare only the
+    elements the statement wrote — a loop filling one row per pass is judged
+    by the row it writes, not by the rows earlier passes wrote.
+    """
+    def matches(value: Any, region: np.ndarray | None = None) -> bool:
         try:
             arr = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
@@ -348,5 +373,11 @@ def value_matcher(reference: np.ndarray, orient: Callable[[np.ndarray], np.ndarr
         oriented = orient(arr)
         if oriented is None or oriented.shape != reference.shape:
             return False
-        return bool(np.all(close_mask(reference, oriented, rtol, atol * magnitude(reference))))
+        close = close_mask(reference, oriented, rtol, atol * magnitude(reference))
+        if region is not None:
+            where = orient(region.astype(np.float64))
+            if where is None or where.shape != reference.shape or not where.any():
+                return False
+            return bool(np.all(close[where > 0]))
+        return bool(np.all(close))
     return matches
