@@ -86,3 +86,17 @@ def test_loop_filling_one_row_per_pass_is_judged_by_the_row_it_writes(octave):
     assert "# BUG" in line_at(f[0].port_location), str(report)
     assert "centroids(k, :) = sum(members, 1) / size(members, 1)" in line_at(f[0].reference_location)
     assert "members.shape[0]" in f[0].message, f[0].message
+
+
+# -- a helper handed the wrong array: the call is the line -------------------------------
+
+
+def test_wrong_array_handed_to_a_helper_is_named_at_the_call_through_the_helpers_own_lines(octave):
+    # sigmoidGradient's g reads z only through s = sigmoid(z); the port's helper
+    # calls its sigmoid g. The helper's lines are right for what they were
+    # given: the calls' arguments (z2 vs the activations) are the divergence.
+    report = run("ex4.nnCostFunction", tpi.nn_slope_of_activation, octave=octave)
+    found = [f for f in report.findings if f.port_location is not None and f.severity == "error"]
+    assert found, str(report)
+    assert "# BUG" in line_at(found[0].port_location), str(report)
+    assert "d2 = (d3 * W2) .* sigmoidGradient(z2)" in line_at(found[0].reference_location), str(report)

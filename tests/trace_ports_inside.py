@@ -175,3 +175,33 @@ def centroids_divided_by_width(X, idx, K):
         members = X[labels == k + 1]
         out[k] = members.sum(axis=0) / members.shape[1]  # BUG
     return out
+
+
+# ----------------------------------------------------------------------------
+# a helper handed the wrong array: its first line takes the activation, the
+# reference's its pre-activation (sigmoidGradient(z2), whose s = sigmoid(z) the port calls g)
+
+
+def _slope(z):
+    g = _logistic(z)
+    return g * (1 - g)
+
+
+def nn_slope_of_activation(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lam):
+    W1, W2 = _layers(np.asarray(nn_params, dtype=float), int(input_layer_size), int(hidden_layer_size),
+                     int(num_labels))
+    m = X.shape[0]
+    a1 = np.column_stack([np.ones(m), X])
+    z2 = a1 @ W1.T
+    a2 = np.column_stack([np.ones(m), _logistic(z2)])
+    a3 = _logistic(a2 @ W2.T)
+    Y = np.eye(int(num_labels))[np.asarray(y).astype(int).ravel() - 1]
+    J = -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m \
+        + lam / (2 * m) * (np.sum(W1[:, 1:] ** 2) + np.sum(W2[:, 1:] ** 2))
+    d3 = a3 - Y
+    d2 = (d3 @ W2[:, 1:]) * _slope(a2[:, 1:])  # BUG
+    g1 = d2.T @ a1 / m
+    g2 = d3.T @ a2 / m
+    g1[:, 1:] += lam / m * W1[:, 1:]
+    g2[:, 1:] += lam / m * W2[:, 1:]
+    return J, np.concatenate([g1.ravel(order="F"), g2.ravel(order="F")])

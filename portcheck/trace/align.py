@@ -523,7 +523,8 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     strict_ref_names = {_strict(r.name) for r in ref_steps}
     # Later reference steps that read each step's name: if one is reproduced,
     # the port computed this value too, inside another expression.
-    explained = _explained_downstream(ref_steps, ref_deps, reproduced, function_outputs(reference))
+    outputs = function_outputs(reference)
+    explained = _explained_downstream(ref_steps, ref_deps, reproduced, outputs)
     divergences: list[tuple[int, Match]] = []
     unseen: list[str] = []
     for i, r in enumerate(ref_steps):
@@ -536,8 +537,8 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
                                    strict_ref_names, ref_steps, rtol, atol)
         if counterpart is None:
             continue
-        d = _at_call_site(Match(r, counterpart[0], counterpart[1], False), ref_deps[i], ref_steps, port, port_steps,
-                          rtol, atol)
+        d = _at_call_site(Match(r, counterpart[0], counterpart[1], False), ref_deps[i], reference, ref_steps, port,
+                          port_steps, rtol, atol)
         matches[i] = d
         if not divergences:
             earlier = {s.name for k, s in enumerate(ref_steps[:i]) if k in reproduced}
@@ -545,7 +546,12 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
                             and any(s.name == x and s.role != "input" for s in ref_steps[:i])
                             and x not in earlier)
         divergences.append((i, d))
-    suspects = _suspects(ref_steps, port, port_steps, matches, reproduced, explained, matched_port, rtol, atol)
+    # A helper's output is right where its callers read it right; its last
+    # value (the last of several calls) proves nothing about one port variable.
+    entry = next((s.function for s in ref_steps if s.role == "input"), None)
+    returned = [r.function != entry and r.name in outputs.get(r.function, ()) for r in ref_steps]
+    suspects = _suspects(ref_steps, port, port_steps, matches, reproduced,
+                         [e and not h for e, h in zip(explained, returned)], matched_port, rtol, atol)
     first = divergences[0][0] if divergences else len(ref_steps)
     return Alignment(matches=matches, divergence=divergences[0][1] if divergences else None, unseen_inputs=unseen,
                      divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps),
@@ -650,8 +656,8 @@ def _explained_downstream(steps: list[Step], deps: list[set[str]], reproduced: s
     return explained
 
 
-def _at_call_site(d: Match, deps: set[str], ref_steps: list[Step], port: Trace, port_steps: list[Step],
-                  rtol: float, atol: float) -> Match:
+def _at_call_site(d: Match, deps: set[str], reference: Trace, ref_steps: list[Step], port: Trace,
+                  port_steps: list[Step], rtol: float, atol: float) -> Match:
     """The divergence moved to the call that handed a helper a wrong argument, if that is what happened.
 
     When the divergent statement sits in a helper and reads the helper's
@@ -663,7 +669,10 @@ def _at_call_site(d: Match, deps: set[str], ref_steps: list[Step], port: Trace, 
     r, p = d.reference, d.port
     if p is None or r.role or p.role:
         return d
-    pdeps = step_dependencies(port, p)
+    # What the line reads, followed back through the helper's own statements
+    # (`s = sigmoid(z); g = s .* (1 - s)`: g's line reads z through s).
+    deps = _within(r, deps, ref_steps, lambda q: step_dependencies(reference, q))
+    pdeps = _within(p, step_dependencies(port, p), port_steps, lambda q: step_dependencies(port, q))
     ref_args = [s for s in ref_steps if s.role == "argument" and s.function == r.function and s.name in deps
                 and s.order < r.order]
     port_args = [q for q in port_steps if q.role == "argument" and q.function == p.function and q.name in pdeps
@@ -679,6 +688,16 @@ def _at_call_site(d: Match, deps: set[str], ref_steps: list[Step], port: Trace, 
             if _comparable(ra, pa) and agrees(ra, pa, rtol, atol) is None:
                 return Match(ra, pa, "argument", False)
     return d
+
+
+def _within(step: Step, deps: set[str], steps: list[Step], read: Any) -> set[str]:
+    """``deps`` and, transitively, what the earlier statements of the step's function that assign them read."""
+    names = set(deps)
+    for q in sorted((q for q in steps if q.function == step.function and q.order < step.order and not q.role),
+                    key=lambda q: q.order, reverse=True):
+        if q.name in names:
+            names |= read(q)
+    return names
 
 
 def _line_of(steps: list[Step], order: int) -> int:
