@@ -744,11 +744,14 @@ class _Comparison:
             out += cause_hypotheses(self.py_args, self.arg_names, layout=self.layout, param=param, penalties=pen)
         return out
 
-    def find_convention(self, error: BaseException) -> tuple[Finding, Trial] | None:
+    def find_convention(self, error: BaseException) -> tuple[list[Finding], Trial] | None:
         """The port raised on MATLAB-shaped inputs: the calling convention under which it runs.
 
         Tries each convention, then pairs of them; prefers one under which the
-        port matches, else the one that comes closest.
+        port matches, else the one that comes closest. When none runs, labels
+        shifted to 0-based (alone or with a convention) are tried too: a port
+        that indexes with 1-based labels raises ``IndexError`` and may hide a
+        second mistake, which the comparison under that call then names.
         """
         hyps = self.hypotheses(causes=False)
         runs = [self.trial((h,)) for h in hyps]
@@ -757,10 +760,25 @@ class _Comparison:
         ran = [t for t in runs if t.error is None and t.outputs is not None
                and (t.matches or math.isfinite(t.distance))]
         if not ran:
+            shifts = [h for h in self.hypotheses(conventions=False) if h.kind == "index-base"]
+            runs = [self.trial((h,)) for h in shifts]
+            runs += [self.trial((c, h)) for h in shifts for c in hyps][:30]
+            ran = [t for t in runs if t.error is None and t.outputs is not None
+                   and (t.matches or math.isfinite(t.distance))]
+        if not ran:
             return None
         best = min(ran, key=lambda t: (not t.matches, -t.matched, t.distance, len(t.hypotheses)))
+        shifted = [h for h in best.hypotheses if h.kind == "index-base"]
+        found = [Finding(
+            kind="index-base", severity="error",
+            message=(f"{h.cause}; {h.fix}. (The port raised {type(error).__name__} on the labels as given and "
+                     f"runs with {' and '.join(x.what for x in best.hypotheses)}"
+                     + (".)" if best.matches else "; its outputs are compared under that call below.)")),
+            evidence={"counterfactual": h.what, "error": f"{type(error).__name__}: {error}"}) for h in shifted]
+        if len(shifted) == len(best.hypotheses):
+            return found, best
         call = call_text(getattr(self.fn, "__name__", "port"), self.arg_names, best.hypotheses)
-        fixes = "; ".join(h.fix for h in best.hypotheses)
+        fixes = "; ".join(h.fix for h in best.hypotheses if h.kind != "index-base")
         finding = Finding(
             kind="calling-convention", severity="warning",
             message=(f"the port raised {type(error).__name__} ({error}) on the arguments as given, in "
@@ -769,7 +787,7 @@ class _Comparison:
                      + ("" if best.matches else " Its outputs are compared under that call below.")),
             evidence={"call": call, "conventions": [h.what for h in best.hypotheses],
                       "error": f"{type(error).__name__}: {error}", "matches": best.matches})
-        return finding, best
+        return [finding, *found], best
 
     def compound(self, baseline: Trial, raised: bool) -> list[Finding]:
         found = compound_search(self, self.hypotheses(), raised, baseline)
@@ -1058,7 +1076,7 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         # call, say so, and compare under it so the port's real mistakes still show.
         conv = cmp.find_convention(first.error)
         if conv is not None:
-            cmp.findings.append(conv[0])
+            cmp.findings += conv[0]
             py_args = cmp.py_args = conv[1].args
             started = time.perf_counter()
             first = _call(fn, py_args, timeout=timeout)

@@ -182,3 +182,85 @@ def test_compare_minimize_with_x0_repeated_in_args_says_to_drop_it(octave, tmp_p
     rep = compare_minimize("nnCostFunction", nn_port(tmp_path, RIGHT), args[0], args[1:], octave=octave,
                            maxiter=5, layout=LAYOUT)
     assert rep.ok, rep
+
+
+# -- CS231n's two-layer net, ported with CS231n's own habits --------------------------------
+# The "1.3716 vs 1.3819" question: a model dict, 0-based labels indexing the scores, and a
+# ReLU written as a switch. The adapter to the flat signature is what a user writes to
+# compare with twoLayerNetCost.m.
+CS231N_PORT = """
+    import numpy as np
+
+    def two_layer_net(X, model, y, reg):
+        W1, b1, W2, b2 = model['W1'], model['b1'], model['W2'], model['b2']
+        N = X.shape[0]
+        z_2 = np.dot(X, W1) + b1
+        z_3 = RELU
+        scores = np.dot(z_3, W2) + b2
+        exp_scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        y_hat = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+        loss = -np.mean(np.log(y_hat[np.arange(N), y])) + reg / 2.0 * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        dscores = y_hat.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        grads = {'W2': np.dot(z_3.T, dscores) + GRAD_REG * W2, 'b2': np.sum(dscores, axis=0)}
+        dhidden = np.dot(dscores, W2.T)
+        dhidden[z_2 <= 0] = 0
+        grads['W1'] = np.dot(X.T, dhidden) + GRAD_REG * W1
+        grads['b1'] = np.sum(dhidden, axis=0)
+        return loss, grads
+
+    def loss_flat(params, D, H, C, X, y, reg):
+        o = 0
+        model = {}
+        for name, shape in (('W1', (D, H)), ('b1', (H,)), ('W2', (H, C)), ('b2', (C,))):
+            size = int(np.prod(shape))
+            model[name] = params[o:o + size].reshape(shape, order='F')
+            o += size
+        loss, g = two_layer_net(X, model, y, reg)
+        return loss, np.concatenate([g[k].ravel(order='F') for k in ('W1', 'b1', 'W2', 'b2')])
+"""
+CS_LAYOUT = [("W1", (4, 5)), ("b1", (1, 5)), ("W2", (5, 3)), ("b2", (1, 3))]
+
+
+def cs231n_args() -> tuple:
+    X, y = debug_dataset(6, 4, 3)
+    return (np.sin(np.arange(1, 44)) / 2, 4, 5, 3, X, y, 0.1)
+
+
+def cs231n_port(folder: Path, relu: str = "np.maximum(0, z_2)", grad_reg: str = "reg") -> str:
+    src = CS231N_PORT.replace("RELU", relu).replace("GRAD_REG", grad_reg)
+    return write(folder, "net.py", src) + ":loss_flat"
+
+
+@pytest.mark.octave
+def test_cs231n_port_with_0_based_labels_is_told_to_shift_them_and_nothing_else(octave, tmp_path):
+    args = cs231n_args()
+    rep = compare("twoLayerNetCost", cs231n_port(tmp_path), args, octave=octave, nout=2, layout=CS_LAYOUT)
+    assert {f.kind for f in rep.errors} == {"index-base"}, rep
+    y0 = (args[5].ravel() - 1).astype(int)
+    clean = compare("twoLayerNetCost", cs231n_port(tmp_path), args, python_args=args[:5] + (y0, 0.1),
+                    octave=octave, nout=2, layout=CS_LAYOUT)
+    assert clean.ok and not clean.findings, clean
+
+
+@pytest.mark.octave
+def test_0_based_labels_do_not_hide_an_inverted_relu_switch(octave, tmp_path):
+    # Labels used as indices raise IndexError with MATLAB's labels; once they are shifted the
+    # port runs, and the comparison under that call names the second mistake and its line.
+    port = cs231n_port(tmp_path, relu="np.where(z_2 > 0, 0, z_2)")
+    rep = compare("twoLayerNetCost", port, cs231n_args(), octave=octave, nout=2, layout=CS_LAYOUT)
+    assert {"index-base", "inverted-mask"} <= rep.kinds, rep
+    mask = next(f for f in rep.errors if f.kind == "inverted-mask")
+    assert mask.port_location is not None and mask.port_location[1] == 8, mask
+
+
+@pytest.mark.octave
+def test_gradient_penalty_half_of_the_cost_derivative_names_lambda_over_2(octave, tmp_path):
+    args = cs231n_args()
+    y0 = (args[5].ravel() - 1).astype(int)
+    rep = compare("twoLayerNetCost", cs231n_port(tmp_path, grad_reg="reg / 2.0"), args,
+                  python_args=args[:5] + (y0, 0.1), octave=octave, nout=2, layout=CS_LAYOUT)
+    assert {(f.kind, f.block) for f in rep.errors} == {("regularization", "W1"), ("regularization", "W2")}, rep
+    for f in rep.errors:
+        assert "λ/2" in f.message and "bias" not in f.message, f.message

@@ -218,6 +218,9 @@ def _explain_layout(
     rb, cb = layout.split(rf), layout.split(cf)
     pb = layout.split(params) if params is not None and layout.fits(params) else None
     out: list[Finding] = []
+    # Weight matrices beside vector blocks: the biases are blocks of their own (W1, b1, W2, b2).
+    separate_bias = (any(len(b.shape) == 2 and 1 not in b.shape for b in layout)
+                     and any(len(b.shape) < 2 or 1 in b.shape for b in layout))
     for block in layout:
         sub = subject.with_block(block.name)
         R, C = rb[block.name], cb[block.name]
@@ -225,7 +228,7 @@ def _explain_layout(
             continue
         found = explain_block_order(R, C, sub) or explain_factor(R, C, sub)
         if not found and pb is not None:
-            found = explain_regularization(R, C, pb[block.name], sub)
+            found = explain_regularization(R, C, pb[block.name], sub, separate_bias=separate_bias)
         if not found:
             found = explain_offset(R, C, sub)
         if not found:

@@ -54,7 +54,7 @@ def _name_coefficient(a: float, subject: Subject) -> str:
     lam = _context_number(subject.context, "lambda", "lambda_", "lam", "reg")
     if lam is None:
         return ""
-    names = [("λ", lam)]
+    names = [("λ", lam), ("λ/2", lam / 2), ("2λ", 2 * lam)]
     if m is not None:
         names = [("λ/m", lam / m), ("λ/(2m)", lam / (2 * m)), ("2λ/m", 2 * lam / m), *names]
     for name, value in names:
@@ -64,8 +64,14 @@ def _name_coefficient(a: float, subject: Subject) -> str:
     return ""
 
 
-def explain_regularization(ref: np.ndarray, cand: np.ndarray, params: np.ndarray, subject: Subject) -> list[Finding]:
-    """Regress ``cand - ref`` on the parameters (same shape as the output block)."""
+def explain_regularization(ref: np.ndarray, cand: np.ndarray, params: np.ndarray, subject: Subject,
+                           separate_bias: bool = False) -> list[Finding]:
+    """Regress ``cand - ref`` on the parameters (same shape as the output block).
+
+    ``separate_bias``: the layout keeps the biases in blocks of their own
+    (CS231n's ``W1, b1``, UFLDL's ``W1, W2, b1, b2``), so a weight matrix has
+    no bias column and a vector block is a bias.
+    """
     r = np.asarray(ref, dtype=float)
     c = np.asarray(cand, dtype=float)
     p = np.asarray(params, dtype=float)
@@ -75,6 +81,22 @@ def explain_regularization(ref: np.ndarray, cand: np.ndarray, params: np.ndarray
     d = c - r
     zero = np.zeros_like(d)
     tol = (subject.rtol, subject.atol)
+    if separate_bias:
+        a = _fit(d.reshape(-1), p.reshape(-1))
+        if a is None or a == 0 or not allclose(a * p, d, *tol):
+            return []
+        name = _name_coefficient(a, subject)
+        if r.ndim == 2 and 1 not in r.shape:
+            what = ("the regularization term of these weights has the wrong factor: the gradient's term is the "
+                    "derivative of the cost's penalty ((λ/2)·ΣW² gives λ·W; λ/(2m)·ΣW² gives (λ/m)·W)")
+        else:
+            what = ("this block is a bias, which the reference does not regularize: remove the penalty term "
+                    "from the bias gradient" if a > 0 else
+                    "this block is a bias: check the term proportional to it")
+        return [subject.finding(
+            "regularization",
+            f"{subject.subject} differs from {subject.reference} by {fmt(a)}·params{name} on every entry: "
+            f"{what}.", coefficient=a, part="all")]
     bias = _bias_mask(r.shape)
     nb = ~bias
     where = "the first column" if bias.sum() > 1 else "the first element"
