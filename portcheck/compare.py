@@ -744,14 +744,11 @@ class _Comparison:
             out += cause_hypotheses(self.py_args, self.arg_names, layout=self.layout, param=param, penalties=pen)
         return out
 
-    def find_convention(self, error: BaseException) -> tuple[list[Finding], Trial] | None:
+    def find_convention(self, error: BaseException) -> tuple[Finding, Trial] | None:
         """The port raised on MATLAB-shaped inputs: the calling convention under which it runs.
 
         Tries each convention, then pairs of them; prefers one under which the
-        port matches, else the one that comes closest. When none runs, labels
-        shifted to 0-based (alone or with a convention) are tried too: a port
-        that indexes with 1-based labels raises ``IndexError`` and may hide a
-        second mistake, which the comparison under that call then names.
+        port matches, else the one that comes closest.
         """
         hyps = self.hypotheses(causes=False)
         runs = [self.trial((h,)) for h in hyps]
@@ -760,34 +757,49 @@ class _Comparison:
         ran = [t for t in runs if t.error is None and t.outputs is not None
                and (t.matches or math.isfinite(t.distance))]
         if not ran:
-            shifts = [h for h in self.hypotheses(conventions=False) if h.kind == "index-base"]
-            runs = [self.trial((h,)) for h in shifts]
-            runs += [self.trial((c, h)) for h in shifts for c in hyps][:30]
-            ran = [t for t in runs if t.error is None and t.outputs is not None
-                   and (t.matches or math.isfinite(t.distance))]
-        if not ran:
             return None
         best = min(ran, key=lambda t: (not t.matches, -t.matched, t.distance, len(t.hypotheses)))
-        shifted = [h for h in best.hypotheses if h.kind == "index-base"]
-        found = [Finding(
-            kind="index-base", severity="error",
-            message=(f"{h.cause}; {h.fix}. (The port raised {type(error).__name__} on the labels as given and "
-                     f"runs with {' and '.join(x.what for x in best.hypotheses)}"
-                     + (".)" if best.matches else "; its outputs are compared under that call below.)")),
-            evidence={"counterfactual": h.what, "error": f"{type(error).__name__}: {error}"}) for h in shifted]
-        if len(shifted) == len(best.hypotheses):
-            return found, best
-        call = call_text(getattr(self.fn, "__name__", "port"), self.arg_names, best.hypotheses)
-        fixes = "; ".join(h.fix for h in best.hypotheses if h.kind != "index-base")
-        finding = Finding(
+        return self.convention_finding(error, best), best
+
+    def convention_finding(self, error: BaseException, best: Trial) -> Finding:
+        conventions = [h for h in best.hypotheses if h.kind == "calling-convention"]
+        call = call_text(getattr(self.fn, "__name__", "port"), self.arg_names, conventions)
+        fixes = "; ".join(h.fix for h in conventions)
+        return Finding(
             kind="calling-convention", severity="warning",
             message=(f"the port raised {type(error).__name__} ({error}) on the arguments as given, in "
                      f"Octave's convention (every number a double, every vector a column); it runs when "
                      f"called as `{call}`. Call it that way (python_args=...), or {fixes}."
                      + ("" if best.matches else " Its outputs are compared under that call below.")),
-            evidence={"call": call, "conventions": [h.what for h in best.hypotheses],
+            evidence={"call": call, "conventions": [h.what for h in conventions],
                       "error": f"{type(error).__name__}: {error}", "matches": best.matches})
-        return [finding, *found], best
+
+    def find_label_shift(self, error: BaseException) -> tuple[list[Finding], Trial] | None:
+        """No re-run explains a port that raised: labels shifted to 0-based, if then it runs.
+
+        A port that indexes with 1-based labels raises ``IndexError``; when it also
+        has a second mistake, no combination of re-runs matches. Run with the labels
+        shifted (alone or with a convention), it can be compared, and that
+        comparison names the second mistake.
+        """
+        conventions = self.hypotheses(causes=False)
+        shifts = [h for h in self.hypotheses(conventions=False) if h.kind == "index-base"]
+        runs = [self.trial((h,)) for h in shifts]
+        runs += [self.trial((c, h)) for h in shifts for c in conventions][:30]
+        ran = [t for t in runs if t.error is None and t.outputs is not None and math.isfinite(t.distance)]
+        if not ran:
+            return None
+        best = min(ran, key=lambda t: (-t.matched, t.distance, len(t.hypotheses)))
+        together = " and ".join(h.what for h in best.hypotheses)
+        found = [Finding(
+            kind="index-base", severity="error",
+            message=(f"{h.cause}; {h.fix}. (The port raised {type(error).__name__} on the labels as given and "
+                     f"runs with {together}; its outputs are compared under that call below.)"),
+            evidence={"counterfactual": h.what, "error": f"{type(error).__name__}: {error}"})
+            for h in best.hypotheses if h.kind == "index-base"]
+        if any(h.kind == "calling-convention" for h in best.hypotheses):
+            found.append(self.convention_finding(error, best))
+        return found, best
 
     def compound(self, baseline: Trial, raised: bool) -> list[Finding]:
         found = compound_search(self, self.hypotheses(), raised, baseline)
@@ -1076,7 +1088,7 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         # call, say so, and compare under it so the port's real mistakes still show.
         conv = cmp.find_convention(first.error)
         if conv is not None:
-            cmp.findings += conv[0]
+            cmp.findings.append(conv[0])
             py_args = cmp.py_args = conv[1].args
             started = time.perf_counter()
             first = _call(fn, py_args, timeout=timeout)
@@ -1092,6 +1104,15 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
     if first.error is not None:
         # A port that hung would hang again in every counterfactual re-run.
         found = [] if isinstance(first.error, PortTimeoutError) else cmp.counterfactuals(ref, first.error)
+        shifted = None
+        if not isinstance(first.error, PortTimeoutError) and not any(
+                f.severity == "error" and f.kind != "mismatch" for f in found):
+            shifted = cmp.find_label_shift(first.error)
+        if shifted is not None:
+            cmp.findings += shifted[0]
+            py_args = cmp.py_args = shifted[1].args
+            first = _call(fn, py_args, timeout=timeout)
+    if first.error is not None:
         if any(f.kind == "calling-convention" for f in found):
             # The convention explains the exception: it is no longer a separate failure.
             cmp.findings = [f for f in cmp.findings if f.kind != "python-error"]
