@@ -264,3 +264,25 @@ def test_gradient_penalty_half_of_the_cost_derivative_names_lambda_over_2(octave
     assert {(f.kind, f.block) for f in rep.errors} == {("regularization", "W1"), ("regularization", "W2")}, rep
     for f in rep.errors:
         assert "λ/2" in f.message and "bias" not in f.message, f.message
+
+
+# -- the autoencoder question: fmin_l_bfgs_b stops with ABNORMAL_TERMINATION_IN_LNSRCH -------
+
+
+def test_fmin_l_bfgs_b_tuple_with_a_captured_theta_is_explained_as_lambda_capture():
+    from scipy.optimize import fmin_l_bfgs_b
+
+    from portcheck import check_minimize_result
+    from portcheck.examples.ufldl import autoencoder_args, sparse_autoencoder_cost
+
+    theta, *rest = autoencoder_args()
+    J = lambda x: sparse_autoencoder_cost(theta, *rest)  # noqa: E731 - the question's bug: x is never used
+    res = fmin_l_bfgs_b(J, theta, maxiter=50)
+    assert res[2]["warnflag"] != 0
+    rep = check_minimize_result(res, J, theta)
+    assert {(f.kind, f.severity) for f in rep.findings} == {("lambda-capture", "error"), ("optimizer", "warning")}, rep
+    assert "lambda-capture" in next(f for f in rep.findings if f.kind == "optimizer").message
+
+    good = fmin_l_bfgs_b(sparse_autoencoder_cost, theta, args=tuple(rest), maxiter=50)
+    rep = check_minimize_result(good, sparse_autoencoder_cost, theta, args=tuple(rest))
+    assert rep.ok, rep

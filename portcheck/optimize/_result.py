@@ -33,6 +33,24 @@ from ._judge import _gradient_check, _gradient_verdict
 from ._runs import _cost_grad, _is_line_search_failure, _says_iteration_limit
 from ._tolerances import DEFAULT_GTOL
 
+def _lbfgsb_tuple(result: Any) -> Any:
+    """``fmin_l_bfgs_b``'s ``(x, f, d)`` as the fields of an ``OptimizeResult``; anything else unchanged.
+
+    The older interface (still what many course ports call) reports its outcome
+    in ``d``: ``warnflag`` 0 converged, 1 too many iterations, 2 stopped for the
+    reason in ``task`` (e.g. ``ABNORMAL_TERMINATION_IN_LNSRCH``).
+    """
+    if not (isinstance(result, (tuple, list)) and len(result) == 3 and isinstance(result[2], Mapping)
+            and "warnflag" in result[2]):
+        return result
+    x, f, d = result
+    task = d.get("task", "")
+    if isinstance(task, (bytes, bytearray)):
+        task = task.decode(errors="replace")
+    return {"x": x, "fun": f, "success": d["warnflag"] == 0, "status": d["warnflag"], "message": str(task),
+            "nit": d.get("nit"), "nfev": d.get("funcalls"), "jac": d.get("grad")}
+
+
 def check_minimize_result(
     result: Any,
     fun: Callable[..., Any],
@@ -44,8 +62,10 @@ def check_minimize_result(
 
     Parameters
     ----------
-    result : OptimizeResult
-        What ``minimize(fun, x0, args=args, jac=True, ...)`` returned.
+    result : OptimizeResult or tuple
+        What ``minimize(fun, x0, args=args, jac=True, ...)`` returned, or the
+        ``(x, f, d)`` tuple of ``fmin_l_bfgs_b(fun, x0, args=args)`` (its
+        ``d['task']`` is read as the message, ``d['warnflag'] == 0`` as success).
     fun : callable
         The function minimized, ``fun(x, *args) -> (cost, grad)``.
     x0 : array_like
@@ -70,13 +90,15 @@ def check_minimize_result(
     >>> res = minimize(cost, theta0, args=(X, y), jac=True, method="L-BFGS-B")  # doctest: +SKIP
     >>> print(check_minimize_result(res, cost, theta0, args=(X, y)))             # doctest: +SKIP
     """
+    result = _lbfgsb_tuple(result)
     if not callable(fun):
         raise InputError("fun must be the callable that was minimized, fun(x, *args) -> (cost, grad).")
     if isinstance(args, (str, bytes, np.ndarray)) or not isinstance(args, Sequence):
         raise InputError("args must be the tuple passed to minimize, e.g. args=(X, y, lam).")
     for attr in ("x", "success", "message"):
         if not (hasattr(result, attr) or (isinstance(result, Mapping) and attr in result)):
-            raise InputError(f"result must be the OptimizeResult minimize returned; it has no {attr!r}.")
+            raise InputError(f"result must be the OptimizeResult minimize returned (or the (x, f, d) tuple of "
+                             f"fmin_l_bfgs_b); it has no {attr!r}.")
 
     def get(name: str, default: Any = None) -> Any:
         if isinstance(result, Mapping):
@@ -137,18 +159,19 @@ def check_minimize_result(
             what += f", returning x0 unchanged after {nit} iterations although max|grad| there is {gmax0:.3g}"
         evidence = {"message": message, "status": get("status"), "nit": nit, "nfev": nfev, "cost_x0": J0,
                     "cost_final": J_end, "grad_max_x0": gmax0, "grad_max_final": gmax_end}
-        if bad_gradient:
+        # An objective that ignores x fails any gradient check too: the capture is the cause.
+        if cap is not None and dynamic is not None:
+            ev.findings.append(Finding(
+                "optimizer", "warning",
+                f"minimize stopped because {what}: a consequence of {name} ignoring its argument "
+                "(lambda-capture).", evidence=evidence))
+        elif bad_gradient:
             ev.findings.append(Finding(
                 "optimizer", "error",
                 f"minimize stopped because {what}: the gradient does not belong to the cost (gradient check "
                 "findings below), so the search direction is not a descent direction or the step test fails. "
                 "Fix the gradient; the optimizer is fine.",
                 evidence=evidence))
-        elif cap is not None and dynamic is not None:
-            ev.findings.append(Finding(
-                "optimizer", "warning",
-                f"minimize stopped because {what}: a consequence of {name} ignoring its argument "
-                "(lambda-capture).", evidence=evidence))
         elif limit:
             ev.findings.append(Finding(
                 "optimizer", "warning",
@@ -170,7 +193,8 @@ def check_minimize_result(
                 "(normalize the features) or non-smooth; try another method.",
                 evidence=evidence))
         if grad_report is not None:
-            findings += list(grad_report.findings)
+            # The capture is already one finding; the check's own reading of it would repeat it.
+            findings += [f for f in grad_report.findings if not (cap is not None and f.kind == "lambda-capture")]
         elif why_not:
             ev.notes.append(why_not)
 
