@@ -286,3 +286,38 @@ def test_fmin_l_bfgs_b_tuple_with_a_captured_theta_is_explained_as_lambda_captur
     good = fmin_l_bfgs_b(sparse_autoencoder_cost, theta, args=tuple(rest), maxiter=50)
     rep = check_minimize_result(good, sparse_autoencoder_cost, theta, args=tuple(rest))
     assert rep.ok, rep
+
+
+# -- a loop: gradient descent whose update is wrong ------------------------------------------
+GD_PORT = """
+    import numpy as np
+
+    def gradient_descent(X, y, theta, alpha, num_iters):
+        m = len(y)
+        J_history = np.zeros((num_iters, 1))
+        theta = theta.copy()
+        for it in range(num_iters):
+            h = X @ theta
+            theta = theta - STEP * (X.T @ (h - y))
+            J_history[it] = np.sum((X @ theta - y) ** 2) / (2 * m)
+        return theta, J_history
+"""
+GD_REF = str(Path(__file__).parent / "octave_fixtures" / "seeds" / "pcGradientDescent")
+
+
+def gd_args() -> tuple:
+    x = np.linspace(0, 1, 8).reshape(-1, 1)
+    return np.hstack([np.ones((8, 1)), x]), np.sin(2 * np.pi * x), np.zeros((2, 1)), 0.05, 6
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("step", ["(alpha / m)", "alpha"])
+def test_a_wrong_update_in_a_loop_is_blamed_on_the_update_not_the_next_pass(octave, tmp_path, step):
+    port = write(tmp_path, "gd.py", GD_PORT.replace("STEP", step)) + ":gradient_descent"
+    rep = compare(GD_REF, port, gd_args(), octave=octave)
+    if step == "(alpha / m)":
+        assert rep.ok and not rep.findings, rep
+        return
+    assert not rep.ok
+    located = [f for f in rep.errors if f.port_location is not None]
+    assert located and {f.port_location[1] for f in located} == {10}, rep

@@ -546,6 +546,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
                             and any(s.name == x and s.role != "input" for s in ref_steps[:i])
                             and x not in earlier)
         divergences.append((i, d))
+    divergences = _first_pass_first(divergences, rtol, atol)
     # A helper's output is right where its callers read it right; its last
     # value (the last of several calls) proves nothing about one port variable.
     entry = next((s.function for s in ref_steps if s.role == "input"), None)
@@ -556,6 +557,29 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     return Alignment(matches=matches, divergence=divergences[0][1] if divergences else None, unseen_inputs=unseen,
                      divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps),
                      suspects=[(i, m) for i, m in suspects if i < first])
+
+
+def _first_pass_first(divergences: list[tuple[int, Match]], rtol: float, atol: float) -> list[tuple[int, Match]]:
+    """In a loop, the divergence that is already wrong in the first pass comes first.
+
+    Steps are ordered by their first execution, so in ``h = X*theta; theta = theta - ...``
+    the loop's ``h`` precedes ``theta``; when the update is wrong, ``h`` agrees in the
+    first pass and goes wrong in the second, because of ``theta``. A loop step whose
+    first pass agrees is moved behind one of the same loop whose first pass already differs.
+    """
+    def wrong_at_first(d: Match) -> bool | None:
+        if d.port is None or d.reference.passes <= 1 or d.port.passes <= 1:
+            return None
+        r, p = _first(d.reference), _first(d.port)
+        return None if r is None or p is None else _agrees(r, p, rtol, atol) is None
+
+    if len(divergences) < 2 or wrong_at_first(divergences[0][1]) is not False:
+        return divergences
+    lead = divergences[0][1].reference
+    for k, (_, d) in enumerate(divergences[1:], start=1):
+        if d.reference.function == lead.function and wrong_at_first(d) is True:
+            return [divergences[k]] + divergences[:k] + divergences[k + 1:]
+    return divergences
 
 
 def _suspects(ref_steps: list[Step], port: Trace, port_steps: list[Step], matches: list[Match],
