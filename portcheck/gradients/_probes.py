@@ -114,6 +114,10 @@ class BlockScales:
             self._memo[key] = (w, norm)
         return self._memo[key]
 
+    def unit_weights(self, start: int, length: int) -> tuple[np.ndarray, float]:
+        """``(w / ||w||, ||w||)`` over the range, cached (do not write into the array)."""
+        return self._get(start, length)
+
     def weights(self, start: int, length: int) -> np.ndarray:
         """``max(1, |x|)`` over the range (a new array)."""
         return np.maximum(1.0, np.abs(np.asarray(self.x[start:start + length], dtype=np.float64)))

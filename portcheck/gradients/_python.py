@@ -9,6 +9,8 @@ performs the same stages inside Octave.
 
 from __future__ import annotations
 
+import os
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +19,7 @@ import numpy as np
 
 from ..inputs import Layout
 from ._evidence import Evidence, Sweep, nan_array
+from ._points import LEND_FROM, PointBuffer
 from ._precision import Precision
 from ._probes import Probes, element_probes, hashed_signs, step_for_rms
 from ._progress import Progress
@@ -109,6 +112,9 @@ class PythonTarget:
         self._recopy = False
         self._args_checked = False
         self._moved_watched = 0
+        self._lend_refused = False
+        self._refused_write: str | None = None  # where NumPy refused the port's write into a lent x
+        self._warned: dict[Any, Any] = {}  # warnings shown from lent calls (see _lent)
         self.raw_outputs: tuple[Any, Any] | None = None
         self.tick: Callable[[], None] = lambda: None
 
@@ -136,22 +142,27 @@ class PythonTarget:
         if not self._recopy:
             self._check_args()
 
-    def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
-              fresh: bool = False) -> Any:
-        x = self._point(flat, dtype, fresh)
-        # The calls at x0 (not fresh) and the first WATCH_MOVED calls at moved points are watched.
-        watch = self.mutation is None and (not fresh or self._moved_watched < self.WATCH_MOVED)
-        self._moved_watched += bool(watch and fresh)
-        sent = x.copy(order="K") if watch else None
+    def _invoke(self, fn: Callable[..., Any], x: np.ndarray) -> Any:
         if self._recopy:
             self._sent = tuple(_copy_arg(a) for a in self.args)
         args = self._sent
         try:
-            out = fn(*args[:self.wrt], x, *args[self.wrt:])
+            return fn(*args[:self.wrt], x, *args[self.wrt:])
         except SystemExit as exc:
             # A ported script's exit() must not end the caller's process: it is the objective's failure.
             raise FunctionFailed("python-error", f"fun called sys.exit({exc.code!r}); a cost function must "
                                  "return (cost, grad), never exit the process.") from None
+
+    def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
+              fresh: bool = False, watch: bool = False) -> Any:
+        x = self._point(flat, dtype, fresh)
+        # The calls at x0 (not fresh) and the first WATCH_MOVED calls at moved points are watched, and any
+        # call the caller asks to watch (a re-run after a lent point was refused).
+        watch = self.mutation is None and (watch or not fresh or self._moved_watched < self.WATCH_MOVED)
+        self._moved_watched += bool(watch and fresh)
+        sent = x.copy(order="K") if watch else None
+        try:
+            out = self._invoke(fn, x)
         finally:
             self.tick()
         if sent is not None and not _same_values(x, sent):
@@ -164,6 +175,55 @@ class PythonTarget:
             self._args_checked = True
             self._check_args()
         return out
+
+    def _evaluate(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> Any:
+        """``pick(fun's output)`` at ``point``'s current point: lent (see :mod:`._points`) or as a fresh copy.
+
+        A point is lent once the watched calls saw no write into x; a port
+        that cannot take a read-only x (it writes into it, or hands it to
+        code that needs a writable buffer) gets this evaluation again on a
+        watched writable copy, and fresh copies from then on.
+        """
+        if (point.size >= LEND_FROM and not self._lend_refused and self.mutation is None
+                and self._moved_watched >= self.WATCH_MOVED):
+            done, value = self._lent(fn, point, pick)
+            if done:
+                return value
+            value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=True))
+            self._lend_refused = True  # only when the writable copy worked: the read-only x was the trouble
+            if self.mutation is None and self._refused_write is not None:
+                # NumPy refused a write into x and the re-run did not repeat it (a port with state of its own).
+                self.mutation = {"elements_changed": None, "first": None, "max_change": None,
+                                 "where": self._refused_write}
+            return value
+        return pick(self._call(fn, point.copy(), point.dtype, fresh=True))
+
+    def _lent(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> tuple[bool, Any]:
+        """One call on the lent buffer: ``(True, pick(output))``, or ``(False, None)`` when fun refused it."""
+        x = point.lend(self.shape)
+        out = None
+        try:
+            # Warnings are held back to see whether the read-only x caused one (torch.from_numpy warns).
+            with warnings.catch_warnings(record=True) as caught:
+                try:
+                    out = self._invoke(fn, x)
+                except FunctionFailed:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - decided by the writable re-run, which raises it again
+                    self._refused_write = _write_into_read_only(exc)
+                    return False, None
+            if any(_about_read_only(w) for w in caught):
+                return False, None
+            for w in caught:
+                # Shown once per check and place, as Python's default filter shows them once per place.
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=self._warned,
+                                       source=w.source)
+            value = pick(out)
+            self.tick()
+            return True, value
+        finally:
+            del x, out
+            point.take_back()
 
     @staticmethod
     def _cost(out: Any, split: bool) -> Any:
@@ -200,18 +260,18 @@ class PythonTarget:
             self.raw_outputs = (cost, np.broadcast_to(np.zeros((), dtype=garr.dtype), garr.shape))
         return float(np.real(cost)), np.array(garr, dtype=np.float64).reshape(-1, order="F")
 
-    def value(self, flat: np.ndarray, fresh: bool = False) -> float:
+    def value(self, point: PointBuffer) -> float:
+        """Cost at ``point``'s current point."""
         self.evals += 1
-        return float(np.real(self._cost(self._call(self.fun, flat, fresh=fresh), split=True)))
+        return self._evaluate(self.fun, point, lambda out: float(np.real(self._cost(out, split=True))))
 
-    def complex_value(self, zflat: np.ndarray, fresh: bool = False) -> tuple[complex | None, str]:
-        """Cost at a complex point, or None and the reason it cannot be used."""
+    def complex_value(self, point: PointBuffer) -> tuple[complex | None, str]:
+        """Cost at ``point``'s current (complex) point, or None and the reason it cannot be used."""
         self.evals += 1
-        cdt = np.complex64 if self.dtype == np.float32 else np.complex128
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                out = self._cost(self._call(self.fun, zflat, np.dtype(cdt), fresh=fresh), split=True)
+                out = self._evaluate(self.fun, point, lambda o: self._cost(o, split=True))
             except FunctionFailed:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure means "not complex-safe"
@@ -256,21 +316,20 @@ def collect_python(
     dtype = target.dtype
     cdt = np.dtype(np.complex64 if dtype == np.float32 else np.complex128)
     base = x.astype(dtype, copy=False)  # points are formed in the port's own precision (x is never written)
+    # Every point is written into one of two buffers, only where it differs from x (see ._points).
+    real_points, complex_points = PointBuffer(base, dtype), PointBuffer(base, cdt)
 
     def along(s: int, n: int, d: np.ndarray, step: float) -> float:
-        # One new array written once: no full-length temporaries per evaluation.
-        xs = np.empty_like(base)
-        xs[:s] = base[:s]
-        xs[s + n:] = base[s + n:]
+        xs = real_points.prepare(s, s + n, overwrite=True)
         seg = xs[s:s + n]
         np.multiply(d, step, out=seg, casting="same_kind")
         seg += base[s:s + n]
-        return target.value(xs, fresh=True)
+        return target.value(real_points)
 
     def along_complex(s: int, n: int, d: np.ndarray, hc: float) -> tuple[complex | None, str]:
-        z = base.astype(cdt)
-        np.multiply(d, hc, out=z.imag[s:s + n], casting="same_kind")  # the imaginary part was zero
-        return target.complex_value(z, fresh=True)
+        z = complex_points.prepare(s, s + n, overwrite=True)
+        np.multiply(d, hc, out=z.imag[s:s + n], casting="same_kind")
+        return target.complex_value(complex_points)
 
     def fill_central(p: int) -> None:
         if np.isnan(ev.fp[p]):
@@ -349,7 +408,7 @@ def collect_python(
     fill(list(range(P)))
 
     if plan is not None:
-        _search_python(ev, target, base, cdt, plan, method)
+        _search_python(ev, target, real_points, complex_points, plan, method)
         picks = [j for bs in ev.search.values() for j in bs.confirm]
         if picks:
             ev.search_probes = ev.add_probes(element_probes(layout, x, prec, picks))
@@ -360,35 +419,37 @@ def collect_python(
     return ev
 
 
-def _search_python(ev: Evidence, target: PythonTarget, base: np.ndarray, cdt: np.dtype, plan: SearchPlan,
-                   method: str) -> None:
+def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer, complex_points: PointBuffer,
+                   plan: SearchPlan, method: str) -> None:
     """Group testing on every planned block (rules in :mod:`._search`), in-process."""
     dtype, eps, t = target.dtype, ev.prec.eps, plan.t
     for bi, hp in plan.hashes.items():
         blk = ev.layout.blocks[bi]
         x_b, g_b = ev.x[blk.slice], ev.g[blk.slice]
-        signed = hashed_signs(blk.size, hp, ev.probes.scales_for(ev.x).weights(blk.start, blk.size))
+        unit, norm = ev.probes.scales_for(ev.x).unit_weights(blk.start, blk.size)
+        signed = hashed_signs(blk.size, hp, unit)
+        signed *= norm  # ±max(1, |x_i|): each element moves by its own element step
         use_complex = method in ("auto", "complex") and ev.complex_status.get(bi) == "ok"
         spent = [0]
         step = [t]  # the block's step: t, or LARGER_STEP·t when the root measurement was rounding-bound
 
         def value_at(group: Group, s_g: np.ndarray, step: float, blk=blk) -> float:
-            xs = base.copy()
+            xs = real_points.prepare(*_group_span(blk, group), overwrite=False)
             view = group_view(xs[blk.slice], blk.shape, group)
             view += (step * s_g).astype(dtype, copy=False)
             spent[0] += 1
-            return target.value(xs, fresh=True)
+            return target.value(real_points)
 
         def measure(group: Group, blk=blk, g_b=g_b, signed=signed, use_complex=use_complex) -> Measurement:
             s_g = group_view(signed, blk.shape, group)
             terms = group_view(g_b, blk.shape, group) * s_g
             a, a_abs = float(np.sum(terms)), float(np.sum(np.abs(terms)))
             if use_complex:
-                z = base.astype(cdt)
+                z = complex_points.prepare(*_group_span(blk, group), overwrite=False)
                 view = group_view(z[blk.slice], blk.shape, group)
                 np.multiply(s_g, plan.hc, out=view.imag, casting="same_kind")  # the imaginary part was zero
                 spent[0] += 1
-                value, why = target.complex_value(z, fresh=True)
+                value, why = target.complex_value(complex_points)
                 if value is not None and not why:
                     return complex_measurement(value.imag / plan.hc, a, a_abs, eps)
             m = central(group, s_g, step[0], a, a_abs)
@@ -411,3 +472,27 @@ def _search_python(ev: Evidence, target: PythonTarget, base: np.ndarray, cdt: np
         result.evaluations = spent[0]
         result.confirm = [blk.start + j for j in confirm_elements(result, blk.shape, g_b, x_b)]
         ev.search[bi] = result
+
+
+def _group_span(blk: Any, group: Group) -> tuple[int, int]:
+    """The range of x a group's point moves: its own range, or (rows of every column) the whole block."""
+    if group.axis == "flat":
+        return blk.start + group.lo, blk.start + group.hi
+    return blk.start, blk.stop
+
+
+def _about_read_only(w: warnings.WarningMessage) -> bool:
+    """A warning about a non-writable input (``torch.from_numpy`` on a read-only array warns so)."""
+    text = str(w.message).lower()
+    return "writable" in text or "writeable" in text or "read-only" in text or "readonly" in text
+
+
+def _write_into_read_only(exc: BaseException) -> str | None:
+    """``file:line`` of the port's statement when ``exc`` is NumPy refusing a write into a read-only array."""
+    text = str(exc)
+    if not (isinstance(exc, ValueError) and ("destination is read-only" in text or "array is read-only" in text)):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if f"{os.sep}numpy{os.sep}" not in f.filename]
+    where = (mine or frames)[-1] if frames else None
+    return f"{where.filename}:{where.lineno}" if where is not None else "unknown"

@@ -90,10 +90,11 @@ def _side_findings(ev: Evidence, nondet_tol: float) -> list[Finding]:
     out: list[Finding] = []
     if ev.mutation is not None:
         m = ev.mutation
+        what = (f"({m['elements_changed']} element(s), e.g. flat index {m['first'] + 1})"
+                if m.get("elements_changed") is not None else f"(a write at {m.get('where')}, on some calls only)")
         out.append(Finding(
             "mutates-input", "error",
-            f"the objective changed x in place ({m['elements_changed']} element(s), e.g. flat index "
-            f"{m['first'] + 1}): scipy.optimize hands it its own iterate, so writes such as `theta -= ...` or "
+            f"the objective changed x in place {what}: scipy.optimize hands it its own iterate, so writes such as `theta -= ...` or "
             "`theta[0] = 0` corrupt the optimization. Work on a copy (`theta = theta.copy()`) or build new "
             "arrays. portcheck evaluated on copies, so the check itself is unaffected.",
             output="x", evidence=dict(m)))
@@ -105,8 +106,10 @@ def _side_findings(ev: Evidence, nondet_tol: float) -> list[Finding]:
             output=f"argument {a['argument']}", evidence=dict(a)))
     if ev.g_again is not None and np.isfinite(ev.f0_again):
         df = abs(ev.f0 - ev.f0_again)
-        dg = float(np.max(np.abs(ev.g - ev.g_again))) if ev.g.size else 0.0
-        gscale = float(np.max(np.abs(ev.g))) if ev.g.size else 0.0
+        # Equal gradients (the usual case) settle it in one pass; the largest difference only when they differ.
+        same = np.array_equal(ev.g, ev.g_again)
+        dg = 0.0 if same or not ev.g.size else float(np.max(np.abs(ev.g - ev.g_again)))
+        gscale = 0.0 if same or not ev.g.size else float(np.max(np.abs(ev.g)))
         if df > max(nondet_tol, ev.prec.noise(ev.f0)) or dg > max(nondet_tol, 16 * ev.prec.eps * gscale):
             out.append(Finding(
                 "nondeterministic", "error",
