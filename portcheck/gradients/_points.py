@@ -80,6 +80,10 @@ class PointBuffer:
         else:
             self._buf[a:b] = self.base[a:b]
 
+    def current(self) -> np.ndarray:
+        """The buffer itself (flat): read it, never hand it out or write it."""
+        return self._buf
+
     def copy(self) -> np.ndarray:
         """A writable copy of the current point (for a call that may not be lent the buffer)."""
         return self._buf.copy()

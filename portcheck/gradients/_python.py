@@ -154,13 +154,21 @@ class PythonTarget:
                                  "return (cost, grad), never exit the process.") from None
 
     def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
-              fresh: bool = False, watch: bool = False) -> Any:
+              fresh: bool = False, watch: bool = False, source: np.ndarray | None = None) -> Any:
+        """``fun``'s output at ``flat``; ``source`` (for a ``fresh`` point) holds the same values, untouched."""
         x = self._point(flat, dtype, fresh)
         # The calls at x0 (not fresh) and the first WATCH_MOVED calls at moved points are watched, and any
         # call the caller asks to watch (a re-run after a lent point was refused).
         watch = self.mutation is None and (watch or not fresh or self._moved_watched < self.WATCH_MOVED)
         self._moved_watched += bool(watch and fresh)
-        sent = x.copy(order="K") if watch else None
+        sent = None
+        if watch:
+            # x is compared with what it was made from when that is at hand in x's dtype, else with a copy.
+            origin = source if fresh else flat
+            if origin is not None and origin.dtype == x.dtype and origin.size == x.size:
+                sent = np.reshape(origin, self.shape, order="F")
+            else:
+                sent = x.copy(order="K")
         try:
             out = self._invoke(fn, x)
         finally:
@@ -189,14 +197,14 @@ class PythonTarget:
             done, value = self._lent(fn, point, pick)
             if done:
                 return value
-            value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=True))
+            value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=True, source=point.current()))
             self._lend_refused = True  # only when the writable copy worked: the read-only x was the trouble
             if self.mutation is None and self._refused_write is not None:
                 # NumPy refused a write into x and the re-run did not repeat it (a port with state of its own).
                 self.mutation = {"elements_changed": None, "first": None, "max_change": None,
                                  "where": self._refused_write}
             return value
-        return pick(self._call(fn, point.copy(), point.dtype, fresh=True))
+        return pick(self._call(fn, point.copy(), point.dtype, fresh=True, source=point.current()))
 
     def _lent(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> tuple[bool, Any]:
         """One call on the lent buffer: ``(True, pick(output))``, or ``(False, None)`` when fun refused it."""
