@@ -118,7 +118,11 @@ def check_gradient(
         names have no ``:``); ``grad`` may be given the same way.
     x0 : array_like
         Point of the check; float32 is honoured (steps and tolerances follow).
-        Never modified: every evaluation gets a new array.
+        Never modified: the function never sees x0 itself. Below 65,536
+        elements every evaluation gets a new array; above, the points are
+        written into one buffer that is lent read-only for each call (a
+        function that writes into its x, keeps it or needs it writable gets
+        new arrays again, and a write is reported as ``mutates-input``).
     args : sequence
         Extra arguments. Array arguments are copied once per check and every
         call gets those copies; a function that writes into them is reported
