@@ -112,3 +112,13 @@ def test_ctrl_c_inside_a_lent_call_reaches_the_caller():
 
     with pytest.raises(KeyboardInterrupt):
         check_gradient(interrupted, x0(), layout=LAYOUT, progress=False)
+
+
+def test_a_port_casting_complex_input_to_real_is_judged_with_central_differences():
+    def casts(x):
+        x = np.asarray(x, dtype=float)  # drops the imaginary part with a ComplexWarning
+        return quadratic(x)
+
+    rep = check_gradient(casts, x0(), layout=LAYOUT, progress=False)
+    assert rep.ok and not rep.errors, str(rep)
+    assert any("complex step not usable" in n and "casts its complex input" in n for n in rep.notes), rep.notes
