@@ -81,10 +81,12 @@ def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 class PythonTarget:
-    """Calls ``fun(x, *args)`` on fresh points and counts the calls.
+    """Calls ``fun(x, *args)`` on the check's points and counts the calls.
 
-    ``x`` is handed over in the caller's shape and dtype, a new array for
-    every call. The array arguments are copied once per check: every call
+    ``x`` is handed over in the caller's shape and dtype: a new array for
+    each call at x0 and for the watched first moved call, and for the other
+    points either a new array or, from :data:`._points.LEND_FROM` elements
+    on, the point buffer lent read-only (:meth:`_evaluate`). The array arguments are copied once per check: every call
     gets those private copies, so a port that writes into them can never
     change the caller's data. Whether it writes is checked after the first
     call (and once more by :meth:`finish`); from the first write on, each
