@@ -41,6 +41,11 @@ def _worker(conn: Any, run_one: Callable[[int, Any], Report], make_octave: Calla
                     octave = make_octave()
                 report = run_one(index, octave)
                 conn.send(("ok", report))
+            except KeyboardInterrupt:
+                # This process ignores SIGINT, so the port's own code raised it (at import or when called).
+                conn.send(("fault", "the port raised KeyboardInterrupt (at import or when called), so this "
+                                    "check produced no report; the user's Ctrl-C never reaches a worker, so it "
+                                    "came from the port's code. Remove the `raise KeyboardInterrupt`."))
             except BaseException as exc:  # noqa: BLE001 - set-up errors go back to the parent to raise
                 try:
                     conn.send(("raise", exc))
@@ -73,13 +78,16 @@ class _Worker:
         child.close()
 
     def run(self, index: int) -> tuple[str, Any]:
-        """("ok", report), ("raise", exception) or ("died", exit code)."""
+        """("ok", report), ("raise", exception), ("fault", message) or ("died", exit code)."""
         try:
             self.conn.send(index)
             return self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self.proc.join(5)
             return "died", self.proc.exitcode
+        except Exception as exc:  # noqa: BLE001 - the answer names a class only the worker imported
+            return "fault", (f"the check's result could not be read back from its worker process "
+                             f"({type(exc).__name__}: {exc}); run this pair alone (portcheck run --only NAME).")
 
     def stop(self) -> None:
         try:
@@ -134,6 +142,9 @@ class IsolatedRunner:
             return value
         if status == "raise":
             raise value
+        if status == "fault":
+            return Report(check=check, title=pair.name, findings=(Finding(
+                "python-error", "error", value, evidence={"error": "WorkerFault"}),))
         self._worker.kill()
         self._worker = None
         return Report(check=check, title=pair.name, findings=(Finding(

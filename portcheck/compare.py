@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ._contain import is_port_failure, kept_process_state
 from .diagnose import Subject, diagnose_pair
 from .diagnose._arrays import allclose, as_float_array, error_stats, location, location_text
 from .diagnose.compound import Hypothesis, Trial, applied_order, call_text, cause_hypotheses, convention_hypotheses, fix_order_note
@@ -195,9 +196,13 @@ def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False,
             warnings.simplefilter("ignore")
         with np.errstate(all="ignore") if quiet else contextlib.nullcontext():
             try:
-                out = _call_limited(fn, sent, timeout)
-            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the port's failure is a finding
-                # SystemExit too: a ported script's `exit()` must not end the caller's session.
+                with kept_process_state():
+                    out = _call_limited(fn, sent, timeout)
+            except BaseException as exc:  # noqa: BLE001 - the port's failure is a finding
+                # SystemExit and the port's own BaseException subclasses too: a ported script's `exit()`
+                # must not end the caller's session. Only Ctrl-C goes up.
+                if not is_port_failure(exc):
+                    raise
                 return _Run(None, exc, sent)
     return _Run(out, None, sent)
 

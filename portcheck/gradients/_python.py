@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._contain import call_port
 from ..inputs import Layout
 from ._evidence import Evidence, Sweep, nan_array
 from ._points import LEND_FROM, PointBuffer
@@ -149,7 +150,7 @@ class PythonTarget:
             self._sent = tuple(_copy_arg(a) for a in self.args)
         args = self._sent
         try:
-            return fn(*args[:self.wrt], x, *args[self.wrt:])
+            return call_port(fn, *args[:self.wrt], x, *args[self.wrt:])
         except SystemExit as exc:
             # A ported script's exit() must not end the caller's process: it is the objective's failure.
             raise FunctionFailed("python-error", f"fun called sys.exit({exc.code!r}); a cost function must "

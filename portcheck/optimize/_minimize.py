@@ -34,6 +34,7 @@ from ._evidence import (
 )
 from ._judge import _consistent_gradient, _gradient_check, _gradient_verdict, _judge, _new_gradient_findings, _stop_words
 from ._reporting import _block_rows, _outcome_table, _plot, _trajectory_table
+from .._contain import contained
 from ._runs import OCTAVE_OPTIMIZERS, _cost_grad, _run_octave, _run_scipy, _x_first
 from ._tolerances import COST_ATOL, COST_RTOL, DEFAULT_GTOL, FAR_FRACTION
 
@@ -222,8 +223,8 @@ def compare_minimize(
     def port_objective(v: np.ndarray) -> Any:
         return fn(v, *py_args)
 
-    target = objective if objective is not None else port_objective
     who = "the objective" if objective is not None else "the port"
+    target = contained(objective if objective is not None else port_objective, who)
     title = f"{function}  vs  {port_name}: {octave_optimizer} vs scipy {method}"
 
     own = octave is None

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._contain import contained
 from ..errors import InputError
 from ..inputs import Layout, as_layout
 from ..report import Finding, Report, Table, merge_findings
@@ -117,6 +118,7 @@ def check_minimize_result(
     nfev = get("nfev")
     findings: list[Finding] = []
 
+    @contained
     def objective(v: np.ndarray) -> Any:
         return fun(v, *py_args)
 

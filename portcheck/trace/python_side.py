@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .._contain import is_port_failure, kept_process_state
 from ._steps import FULL_VALUE_LIMIT, Fingerprint, Step, Trace, fingerprint
 
 __all__ = ["trace_python", "is_user_file"]
@@ -505,8 +506,11 @@ def trace_python(fn: Callable[..., Any], args: Sequence[Any], *,
     outputs: tuple[Any, ...] = ()
     sys.settrace(global_tracer)
     try:
-        outputs = (fn(*args),)
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the port's failure is reported, not raised
+        with kept_process_state():
+            outputs = (fn(*args),)
+    except BaseException as exc:  # noqa: BLE001 - the port's failure is reported, not raised
+        if not is_port_failure(exc):
+            raise
         error = exc
     finally:
         sys.settrace(previous)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .._contain import is_port_failure, kept_process_state
 from ..diagnose._arrays import close_mask
 from ._steps import Step
 from .align import _parsed, magnitude
@@ -335,11 +336,13 @@ def find_substitution(
     previous = sys.gettrace()
     sys.settrace(global_tracer)
     try:
-        fn(*args)
+        with kept_process_state():
+            fn(*args)
     except _Stop:
         pass
-    except (Exception, SystemExit):  # noqa: BLE001 - the port failing here is no new information
-        pass
+    except BaseException as exc:  # noqa: BLE001 - the port failing here is no new information
+        if not is_port_failure(exc):
+            raise
     finally:
         sys.settrace(previous)
     linecache.checkcache(step.file)

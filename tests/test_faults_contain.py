@@ -1,0 +1,203 @@
+"""A port's faults stay with the port: what it raises, and what it changes in the caller's process.
+
+Real Octave references (tests/octave_fixtures/faults) against small ports that
+raise BaseException subclasses, exit while an optimizer runs, or change the
+working folder, sys.path, NumPy's error state or the Ctrl-C handler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from portcheck import Octave, check_gradient, compare, compare_minimize
+
+ROOT = Path(__file__).resolve().parents[1]
+FAULTS = Path(__file__).parent / "octave_fixtures" / "faults"
+
+pytestmark = [pytest.mark.octave, pytest.mark.faults]
+
+
+@pytest.fixture(scope="module")
+def oc():
+    session = Octave(paths=[FAULTS], timeout=20)
+    yield session
+    session.close()
+
+
+class PortAbort(BaseException):
+    """What some ports raise to leave: a BaseException that is neither Ctrl-C nor exit."""
+
+
+def _errors(report):
+    return sorted({f.kind for f in report.errors})
+
+
+# -- exceptions that are not Exceptions ------------------------------------------------------
+
+
+@pytest.mark.parametrize("exc", [PortAbort("gave up"), GeneratorExit()])
+def test_a_port_raising_a_base_exception_is_a_python_error_in_compare(oc, exc):
+    def port(x):
+        raise exc
+
+    report = compare("pf_value", port, args=(1.0,), octave=oc)
+    assert _errors(report) == ["python-error"], str(report)
+    assert type(exc).__name__ in report.errors[0].message
+
+
+def test_a_base_exception_in_a_gradient_objective_is_a_python_error():
+    def cost(x):
+        raise PortAbort("gave up")
+
+    report = check_gradient(cost, np.array([1.0, 2.0]))
+    assert _errors(report) == ["python-error"]
+    assert "PortAbort" in report.errors[0].message
+
+
+def test_ctrl_c_raised_in_a_port_still_stops_compare(oc):
+    def port(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        compare("pf_value", port, args=(1.0,), octave=oc)
+
+
+@pytest.mark.parametrize("leave", [lambda: sys.exit(2), lambda: (_ for _ in ()).throw(PortAbort("gave up"))])
+def test_a_port_that_leaves_while_the_optimizer_runs_is_a_finding(oc, leave):
+    calls = []
+
+    def port(x):
+        calls.append(1)
+        if len(calls) > 6:  # fine at x0; leaves once scipy moves
+            leave()
+        return 0.5 * float(x @ x), x.copy()
+
+    report = compare_minimize("pf_quad", port, np.array([1.0, -2.0, 3.0]), octave=oc, maxiter=20)
+    assert "python-error" in _errors(report), str(report)
+
+
+# -- process-wide state the port changes --------------------------------------------------------
+
+
+def _state():
+    return (os.getcwd(), list(sys.path), np.geterr(), signal.getsignal(signal.SIGINT))
+
+
+def _meddler(folder):
+    def port(x):
+        os.chdir(folder)
+        sys.path.insert(0, str(folder))
+        np.seterr(all="raise")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return x + 1
+
+    return port
+
+
+def test_compare_puts_back_the_folder_path_error_state_and_ctrl_c(oc, tmp_path):
+    before = _state()
+    report = compare("pf_value", _meddler(tmp_path), args=(1.0,), octave=oc)
+    assert report.ok, str(report)
+    assert _state() == before
+
+
+def test_a_gradient_check_puts_back_the_process_state(tmp_path):
+    meddle = _meddler(tmp_path)
+
+    def cost(x):
+        meddle(0.0)
+        return 0.5 * float(x @ x), x.copy()
+
+    before = _state()
+    assert check_gradient(cost, np.array([1.0, -2.0])).ok
+    assert _state() == before
+
+
+def test_minimize_puts_back_the_process_state(oc, tmp_path):
+    meddle = _meddler(tmp_path)
+
+    def port(x):
+        meddle(0.0)
+        return 0.5 * float(x @ x), x.copy()
+
+    before = _state()
+    report = compare_minimize("pf_quad", port, np.array([1.0, -2.0, 3.0]), octave=oc, maxiter=20)
+    assert report.ok, str(report)
+    assert _state() == before
+
+
+def test_a_port_that_changes_folder_does_not_move_the_cli_report(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "ports.py").write_text(textwrap.dedent(f"""
+        import os
+
+        def value(x):
+            os.chdir({str(elsewhere)!r})
+            return x + 1
+
+        def args():
+            return (1.0,)
+        """))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "portcheck", "compare", "pf_value", "ports.py:value",
+                           "--args-from", "ports.py:args", "--path", str(FAULTS), "--json", "r.json"],
+                          cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["ok"]
+    assert list(elsewhere.iterdir()) == []
+
+
+# -- in `portcheck run`, what a port raises costs only its own result -----------------------------
+
+
+RUN_PORTS = '''
+class Abort(BaseException):
+    pass
+
+
+def value(x):
+    return x + 1
+
+
+def aborts(x):
+    raise Abort("gave up")
+
+
+def args():
+    return (1.0,)
+'''
+
+
+def _pair(name: str, python: str) -> str:
+    return (f'[[portcheck.pair]]\nname = "{name}"\noctave = "pf_value"\npython = "{python}"\n'
+            f'inputs = "ports.py:args"\n')
+
+
+def test_a_port_raising_its_own_base_exception_or_ctrl_c_costs_only_its_own_result(tmp_path):
+    (tmp_path / "ports.py").write_text(RUN_PORTS)
+    (tmp_path / "interrupts.py").write_text("raise KeyboardInterrupt\n\n\ndef value(x):\n    return x + 1\n")
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text(f"[portcheck]\npaths = [{str(FAULTS)!r}]\n\n" + _pair("value", "ports.py:value")
+                     + _pair("aborts", "ports.py:aborts") + _pair("interrupts", "interrupts.py:value")
+                     + _pair("after", "ports.py:value"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "portcheck", "run", str(suite), "--json", "r.json"],
+                          cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    results = {r["pair"]: r for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert results["value"]["ok"] and results["after"]["ok"]
+    for name, word in (("aborts", "Abort"), ("interrupts", "KeyboardInterrupt")):
+        (finding,) = results[name]["findings"]
+        assert finding["kind"] == "python-error" and word in finding["message"], finding
