@@ -30,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PortError
+from .errors import PortError, PortTimeoutError
+from .loading import describe_callable
 
-__all__ = ["PortRaised", "is_port_failure", "kept_process_state", "call_port", "contained"]
+__all__ = ["PortRaised", "is_port_failure", "kept_process_state", "call_port", "contained", "call_limited"]
 
 
 class PortRaised(PortError):
@@ -118,3 +119,45 @@ def contained(fn: Callable[..., Any], who: str = "the port") -> Callable[..., An
     run.__name__ = getattr(fn, "__name__", "port")
     run.__qualname__ = getattr(fn, "__qualname__", run.__name__)
     return run
+
+
+def call_limited(fn: Callable[..., Any], args: tuple, timeout: float | None) -> Any:
+    """``fn(*args)``, stopped with PortTimeoutError after ``timeout`` seconds.
+
+    In the main thread a SIGALRM timer raises inside the port (pytest-timeout's
+    signal method), so even ``time.sleep`` and pure-Python loops stop and the
+    process stays clean. Elsewhere (or when a timer is already armed, e.g. by
+    pytest-timeout) the port runs in a daemon thread that is abandoned on time-out.
+    """
+    if timeout is None:
+        return fn(*args)
+    name = describe_callable(fn)
+    use_signal = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+                  and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if use_signal:
+        def expire(signum: int, frame: Any) -> None:
+            raise PortTimeoutError(name, float(timeout))
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["out"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box["exc"] = exc
+
+    worker = threading.Thread(target=run, name=f"portcheck port {name}", daemon=True)
+    worker.start()
+    worker.join(float(timeout))
+    if worker.is_alive():
+        raise PortTimeoutError(name, float(timeout))
+    if "exc" in box:
+        raise box["exc"]
+    return box["out"]

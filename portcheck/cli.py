@@ -230,7 +230,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     python_args = load_args(args.python_args_from) if args.python_args_from else None
     with _session(args) as oc:
         report = compare(args.function, port, args=call_args, python_args=python_args, octave=oc,
-                         nout=args.nout, layout=_parse_layout(args.layout), trace=args.trace)
+                         nout=args.nout, layout=_parse_layout(args.layout), trace=args.trace, timeout=args.timeout)
     return _emit([report], args, f"compare {args.function}")
 
 
@@ -246,9 +246,14 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
     if args.octave_function:
         with _session(args) as oc:
             oc.nargout(args.target)  # a function not on the path is a set-up error (exit 2), as in compare
-            report = check_gradient(args.target, x0, args=rest, layout=layout, octave=oc, method=args.method)
+            report = check_gradient(args.target, x0, args=rest, layout=layout, octave=oc, method=args.method,
+                                    timeout=args.timeout)
     else:
-        report = check_gradient(load_callable(args.target), x0, args=rest, layout=layout, method=args.method)
+        if ":" not in args.target:
+            raise PortcheckError(f"{args.target!r} is not a port (module:function or file.py:function); if it "
+                                 "is an Octave function, add --octave-function to check it in Octave.")
+        report = check_gradient(load_callable(args.target), x0, args=rest, layout=layout, method=args.method,
+                                timeout=args.timeout)
     if args.html:
         from .plots import with_plots
 
@@ -389,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="folder with your .m files, put on the Octave path (repeatable; alias --path); "
                                  "the paths of the nearest portcheck.toml / [tool.portcheck] are added too")
             sp.add_argument("--timeout", type=float, default=None, metavar="S",
-                            help="limit in seconds for one Octave call (default: none)")
+                            help="limit in seconds for one call of the reference or the port (default: none)")
         if out:
             sp.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-': to standard "
                             "output, the text report then goes to standard error)")

@@ -16,8 +16,6 @@ import copy
 import inspect
 import itertools
 import math
-import signal
-import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._contain import is_port_failure, kept_process_state
+from ._contain import call_limited, is_port_failure, kept_process_state
 from .diagnose import Subject, diagnose_pair
 from .diagnose._arrays import allclose, as_float_array, error_stats, location, location_text
 from .diagnose.compound import Hypothesis, Trial, applied_order, call_text, cause_hypotheses, convention_hypotheses, fix_order_note
@@ -197,7 +195,7 @@ def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False,
         with np.errstate(all="ignore") if quiet else contextlib.nullcontext():
             try:
                 with kept_process_state():
-                    out = _call_limited(fn, sent, timeout)
+                    out = call_limited(fn, sent, timeout)
             except BaseException as exc:  # noqa: BLE001 - the port's failure is a finding
                 # SystemExit and the port's own BaseException subclasses too: a ported script's `exit()`
                 # must not end the caller's session. Only Ctrl-C goes up.
@@ -205,48 +203,6 @@ def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False,
                     raise
                 return _Run(None, exc, sent)
     return _Run(out, None, sent)
-
-
-def _call_limited(fn: Callable[..., Any], args: tuple, timeout: float | None) -> Any:
-    """``fn(*args)``, stopped with PortTimeoutError after ``timeout`` seconds.
-
-    In the main thread a SIGALRM timer raises inside the port (pytest-timeout's
-    signal method), so even ``time.sleep`` and pure-Python loops stop and the
-    process stays clean. Elsewhere (or when a timer is already armed, e.g. by
-    pytest-timeout) the port runs in a daemon thread that is abandoned on time-out.
-    """
-    if timeout is None:
-        return fn(*args)
-    name = describe_callable(fn)
-    use_signal = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-                  and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
-    if use_signal:
-        def expire(signum: int, frame: Any) -> None:
-            raise PortTimeoutError(name, float(timeout))
-
-        previous = signal.signal(signal.SIGALRM, expire)
-        signal.setitimer(signal.ITIMER_REAL, float(timeout))
-        try:
-            return fn(*args)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["out"] = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
-            box["exc"] = exc
-
-    worker = threading.Thread(target=run, name=f"portcheck port {name}", daemon=True)
-    worker.start()
-    worker.join(float(timeout))
-    if worker.is_alive():
-        raise PortTimeoutError(name, float(timeout))
-    if "exc" in box:
-        raise box["exc"]
-    return box["out"]
 
 
 @dataclass

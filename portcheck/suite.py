@@ -11,7 +11,7 @@ Format
 
     [portcheck]                      # or [tool.portcheck] in pyproject.toml
     paths = ["refs"]                 # Octave folders, relative to this file
-    timeout = 120                    # seconds for one Octave call
+    timeout = 120                    # seconds for one call of a reference or a port
     catalog = ["faithful", "gallery"]   # optional: add the bundled corpus
 
     [[portcheck.pair]]
@@ -520,7 +520,7 @@ def run_check(pair: Pair, check: str, octave: Any, suite: Suite | None = None, p
 
             # The gradient check runs the port alone, on the port's own inputs.
             x0, rest = split(python_args if python_args is not None else args)
-            report = check_gradient(port, x0, args=rest, layout=pair.layout, wrt=wrt)
+            report = check_gradient(port, x0, args=rest, layout=pair.layout, wrt=wrt, timeout=timeout)
             if plots:
                 from .plots import with_plots
 

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,59 @@ def test_a_port_raising_its_own_base_exception_or_ctrl_c_costs_only_its_own_resu
     for name, word in (("aborts", "Abort"), ("interrupts", "KeyboardInterrupt")):
         (finding,) = results[name]["findings"]
         assert finding["kind"] == "python-error" and word in finding["message"], finding
+
+
+# -- a port that never returns, in a gradient check ---------------------------------------------
+
+
+def test_a_gradient_objective_that_never_returns_is_stopped_after_the_timeout():
+    def cost(x):
+        while x.size:
+            pass
+
+    start = time.monotonic()
+    report = check_gradient(cost, np.array([1.0, 2.0]), timeout=1)
+    assert time.monotonic() - start < 30
+    assert _errors(report) == ["python-error"]
+    assert "PortTimeoutError" in report.errors[0].message or "stopped" in report.errors[0].message
+
+
+def test_a_suites_timeout_also_stops_a_hanging_port_in_its_gradient_check(tmp_path):
+    (tmp_path / "ports.py").write_text(textwrap.dedent("""
+        import numpy as np
+
+        def hangs(x):
+            while x.size:
+                pass
+
+        def fine(x):
+            return 0.5 * float(x @ x), x.copy()
+
+        def args():
+            return (np.array([1.0, -2.0, 3.0]),)
+        """))
+    pairs = "".join(f'[[portcheck.pair]]\nname = "{name}"\noctave = "pf_quad"\npython = "ports.py:{name}"\n'
+                    f'inputs = "ports.py:args"\nchecks = ["compare", "gradient"]\n\n' for name in ("hangs", "fine"))
+    suite = tmp_path / "portcheck.toml"
+    suite.write_text(f"[portcheck]\npaths = [{str(FAULTS)!r}]\ntimeout = 1\n\n{pairs}")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "portcheck", "run", str(suite), "--json", "r.json"],
+                          cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=240)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    results = json.loads((tmp_path / "r.json").read_text())["results"]
+    verdicts = {(r["pair"], r["check"]): r for r in results}
+    assert verdicts[("fine", "compare")]["ok"] and verdicts[("fine", "gradient")]["ok"]
+    assert verdicts[("hangs", "gradient")]["title"].startswith("ports.py:hangs")  # named as the user wrote it
+    for check in ("compare", "gradient"):
+        kinds = {f["kind"] for f in verdicts[("hangs", check)]["findings"] if f["severity"] == "error"}
+        assert kinds == {"python-error"}, verdicts[("hangs", check)]
+
+
+def test_an_octave_name_given_to_gradient_as_a_port_says_to_add_octave_function(tmp_path, monkeypatch, capsys):
+    from portcheck.cli import main
+
+    (tmp_path / "inputs.py").write_text("import numpy as np\n\ndef args():\n    return (np.ones(3),)\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["gradient", "pf_quad", "--args-from", "inputs.py:args", "--path", str(FAULTS)]) == 2
+    assert "--octave-function" in capsys.readouterr().err

@@ -15,6 +15,7 @@ elements, so the number of evaluations does not grow with n.
 from __future__ import annotations
 
 import inspect
+import math
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -104,6 +105,7 @@ def check_gradient(
     context: Mapping[str, Any] | None = None,
     wrt: int = 0,
     bisect: bool = True,
+    timeout: float | None = None,
 ) -> Report:
     """Check an analytic gradient against numerical derivatives, and say what is wrong.
 
@@ -167,6 +169,11 @@ def check_gradient(
         measurements per wrong element), or to the wrong rows or columns.
         A block that agrees certifies that no single element is off by more
         than the bound. ``False``: the sampled probes only.
+    timeout : float, optional
+        Seconds one call of a Python ``fun`` (or ``grad``) may take: a call
+        past it is stopped and the check is a ``python-error``
+        (PortTimeoutError). For an Octave ``fun``, the limit of the one call
+        that runs the whole check. Default: no limit.
 
     Returns
     -------
@@ -211,6 +218,9 @@ def check_gradient(
                           "shapes and their order.")
     if not isinstance(args, (tuple, list)):
         raise InputError("args must be a tuple of extra arguments, e.g. args=(X, y, lam).")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not math.isfinite(timeout) or timeout <= 0):
+        raise InputError(f"timeout must be a positive number of seconds (or None), got {timeout!r}.")
     if isinstance(wrt, bool) or not isinstance(wrt, (int, np.integer)) or not 0 <= wrt <= len(args):
         raise InputError(f"wrt must be an integer from 0 to len(args) = {len(args)}, got {wrt!r}.")
     # "file.py:function" / "module:function" is a Python port, loaded as compare loads one.
@@ -247,13 +257,14 @@ def check_gradient(
         # The code under test is the .m file: its fixes are written in MATLAB.
         return report_in_matlab(_check_octave(fun, octave, x0a, x, tuple(args), lay, method, full_mode, directions,
                                               elements, rtol, rng, title, notes, nondet_tol, progress, context, t0,
-                                              int(wrt), bool(bisect)))
+                                              int(wrt), bool(bisect), timeout))
 
     static = static_findings(fun, int(wrt))
     ctx = dict(constants_context(fun, args, wrt=int(wrt)))
     ctx.update(context or {})
     dtype = x0a.dtype
     target = PythonTarget(fun, grad, args, x0a.shape, dtype, int(wrt))
+    target.timeout = None if timeout is None else float(timeout)
     with Progress(f"gradient check of {label}", enabled=progress) as bar:
         target.tick = bar.advance
         try:
@@ -297,7 +308,7 @@ def _check_octave(name: str, octave: Any, x0a: np.ndarray, x: np.ndarray, args: 
                   full_mode: bool, directions: int, elements: int, rtol: float | None,
                   rng: np.random.Generator, title: str, notes: list[str], nondet_tol: float,
                   progress: bool | None, context: Mapping[str, Any] | None, t0: float, wrt: int,
-                  bisect: bool = True) -> Report:
+                  bisect: bool = True, timeout: float | None = None) -> Report:
     from ._octave import collect_octave
 
     prec = Precision(working_precision(x0a).dtype, rtol)
@@ -306,7 +317,8 @@ def _check_octave(name: str, octave: Any, x0a: np.ndarray, x: np.ndarray, args: 
     plan = plan_search(lay, prec, full_mode, directions, elements, rng) if bisect else None
     try:
         with Progress(f"gradient check of {name} in Octave", enabled=progress):
-            ev = collect_octave(octave, name, x0a, args, lay, prec, probes, method, sweeps, wrt, plan)
+            ev = collect_octave(octave, name, x0a, args, lay, prec, probes, method, sweeps, wrt, plan,
+                                timeout=timeout)
     except OctaveError as exc:
         return error_report(title, "octave-error", str(exc))
     except FunctionFailed as exc:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..loading import _FILE_MODULE_PREFIX as FILE_MODULE_PREFIX, describe_callable
 from ..inputs import Layout
 from ..report import Finding
 from ._evidence import Evidence
@@ -256,4 +257,6 @@ def fun_label(fun: Callable[..., Any] | str) -> str:
         return fun
     mod = getattr(fun, "__module__", None) or ""
     name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or type(fun).__name__
+    if mod.startswith(FILE_MODULE_PREFIX):
+        return describe_callable(fun)  # loaded from a file: named by its path, as the user wrote it
     return f"{mod}:{name}" if mod and mod != "__main__" else name

@@ -50,6 +50,7 @@ def collect_octave(
     sweeps: list[Sweep],
     wrt: int = 0,
     plan: SearchPlan | None = None,
+    timeout: float | None = None,
 ) -> Evidence:
     """One bridge call; returns the evidence (raises the bridge's OctaveError on failure)."""
     bare, folder = octave.resolve(name)
@@ -99,7 +100,7 @@ def collect_octave(
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PrecisionWarning)  # reported once, as a finding
-        out = octave.call(HELPER, spec, x, *args, nout=1)
+        out = octave.call(HELPER, spec, x, *args, nout=1, timeout=timeout)
     seconds = time.perf_counter() - t0
     n = flat.size
     confirm = [int(j) for j in np.atleast_1d(np.asarray(out.get("s_confirm", []), dtype=np.float64)).reshape(-1)]

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .._contain import call_port
+from .._contain import call_limited, call_port
+from ..errors import PortTimeoutError
 from ..inputs import Layout
 from ._evidence import Evidence, Sweep, nan_array
 from ._points import LEND_FROM, PointBuffer
@@ -109,6 +110,8 @@ class PythonTarget:
         self.wrt = wrt
         self.evals = 0
         self.grad_evals = 0
+        #: Seconds one call of ``fun`` may take before it is stopped (None: no limit).
+        self.timeout: float | None = None
         self.mutation: dict[str, Any] | None = None
         self.arg_mutations: list[dict[str, Any]] = []
         self._sent = tuple(_copy_arg(a) for a in self.args)
@@ -150,7 +153,9 @@ class PythonTarget:
             self._sent = tuple(_copy_arg(a) for a in self.args)
         args = self._sent
         try:
-            return call_port(fn, *args[:self.wrt], x, *args[self.wrt:])
+            return call_port(call_limited, fn, (*args[:self.wrt], x, *args[self.wrt:]), self.timeout)
+        except PortTimeoutError as exc:
+            raise FunctionFailed("python-error", str(exc)) from None
         except SystemExit as exc:
             # A ported script's exit() must not end the caller's process: it is the objective's failure.
             raise FunctionFailed("python-error", f"fun called sys.exit({exc.code!r}); a cost function must "
