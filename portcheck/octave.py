@@ -1179,6 +1179,8 @@ class Octave:
         m = _PARSE_RE.search(body)
         if m:
             detail = body.split("\n", 1)[1].strip() if "\n" in body else body
+            # The frames are of the caller that tried to load the file (a bundled helper): no news to the user.
+            detail = _FRAME_RE.sub("", detail).strip()
             return OctaveSyntaxError(m.group(2), int(m.group(1)), detail)
         if "parse error" in body:
             return OctaveSyntaxError(None, None, body)

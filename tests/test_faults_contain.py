@@ -258,3 +258,21 @@ def test_an_octave_name_given_to_gradient_as_a_port_says_to_add_octave_function(
     monkeypatch.chdir(tmp_path)
     assert main(["gradient", "pf_quad", "--args-from", "inputs.py:args", "--path", str(FAULTS)]) == 2
     assert "--octave-function" in capsys.readouterr().err
+
+
+def test_a_reference_that_does_not_parse_is_reported_without_bridge_internals(tmp_path):
+    (tmp_path / "pf_broken_syntax.m").write_text("function [J, g] = pf_broken_syntax(x)\n  J = 2 * (x;\n  g = x;\nend\n")
+    with Octave(paths=[tmp_path]) as session:
+        report = check_gradient("pf_broken_syntax", np.array([1.0, 2.0]), octave=session)
+    (finding,) = report.errors
+    assert finding.kind == "octave-error" and "line 2" in finding.message
+    assert "@frame" not in finding.message and "portcheck_gradcheck" not in finding.message, finding.message
+
+
+def test_an_object_array_output_is_named_as_such(oc):
+    def port(x):
+        return np.array([x + 1, "one"], dtype=object)[:1]
+
+    report = compare("pf_value", port, args=(1.0,), octave=oc)
+    assert _errors(report) == ["shape"]
+    assert "dtype object" in report.errors[0].message and "ndarray" not in report.errors[0].message

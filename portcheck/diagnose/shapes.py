@@ -45,6 +45,8 @@ class Alignment:
 
 
 def _kind_of(value: Any) -> str:
+    if isinstance(value, np.ndarray):  # an array of objects or strings: "a ndarray" would say nothing
+        return f"NumPy array of dtype {value.dtype}"
     return type(value).__name__
 
 
@@ -77,9 +79,10 @@ def align(reference: Any, candidate: Any, subject: Subject) -> Alignment:
         return Alignment(None, None, findings=[subject.finding(
             "shape",
             f"{C} {name} is a {_kind_of(candidate)} where {R} returns a "
-            f"{shape_text(r.shape) if r.ndim else 'number'}: return the array (a NumPy "
-            f"array or float), not a {_kind_of(candidate)}.",
-            candidate_type=_kind_of(candidate),
+            f"{shape_text(r.shape) if r.ndim else 'number'}: "
+            + ("return numbers, e.g. `np.asarray(value, dtype=float)`." if isinstance(candidate, np.ndarray)
+               else f"return the array (a NumPy array or float), not a {_kind_of(candidate)}."),
+            candidate_type=type(candidate).__name__,
         )])
     rs, cs = tuple(r.shape), tuple(c.shape)
 
