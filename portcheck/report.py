@@ -64,6 +64,10 @@ KINDS: dict[str, str] = {
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
+#: A finding is read in seconds: text a port or reference put into an error (a whole array, megabytes of
+#: log) is cut to this many characters, and the cut is said.
+MAX_MESSAGE = 4000
+
 
 def jsonable(value: Any) -> Any:
     """Convert NumPy scalars/arrays and tuples into JSON-ready Python values."""
@@ -130,6 +134,9 @@ class Finding:
             raise ValueError(f"unknown finding kind {self.kind!r}; known kinds: {sorted(KINDS)}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
+        if len(self.message) > MAX_MESSAGE:
+            cut = len(self.message) - MAX_MESSAGE
+            object.__setattr__(self, "message", f"{self.message[:MAX_MESSAGE]}… ({cut:,} more characters cut)")
 
     @property
     def where(self) -> str:

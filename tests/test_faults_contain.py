@@ -276,3 +276,17 @@ def test_an_object_array_output_is_named_as_such(oc):
     report = compare("pf_value", port, args=(1.0,), octave=oc)
     assert _errors(report) == ["shape"]
     assert "dtype object" in report.errors[0].message and "ndarray" not in report.errors[0].message
+
+
+# -- a port's megabytes of text stay out of the report ----------------------------------------------
+
+
+def test_a_port_raising_megabytes_of_text_gives_a_short_finding(oc):
+    def port(x):
+        raise ValueError("z" * 5_000_000)
+
+    report = compare("pf_value", port, args=(1.0,), octave=oc)
+    (finding,) = report.errors
+    assert finding.kind == "python-error" and "ValueError" in finding.message
+    assert len(finding.message) < 10_000 and "characters cut" in finding.message
+    assert len(str(report)) < 20_000 and len(json.dumps(report.to_dict())) < 50_000

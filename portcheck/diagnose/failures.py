@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import OctaveError, OctaveRuntimeError, OctaveTimeoutError
-from ..report import Finding
+from ..report import MAX_MESSAGE, Finding
 from ._base import Subject
 
 __all__ = ["python_error", "octave_error", "explain_non_finite", "traceback_summary"]
@@ -31,7 +31,7 @@ def traceback_summary(exc: BaseException) -> dict[str, Any]:
     frame = user[-1] if user else (outside[-1] if outside else None)
     out: dict[str, Any] = {
         "type": type(exc).__name__,
-        "message": str(exc),
+        "message": str(exc)[:MAX_MESSAGE],
         "frames": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames if not _library_frame(f.filename)][-5:],
     }
     if frame is not None:
