@@ -2,7 +2,7 @@
 
 A port is the user's code, run several times inside the caller's process
 (compare's re-runs, every evaluation of a gradient check, every step of an
-optimizer). Two things must not leave it:
+optimizer). Three things must not leave it:
 
 - An exception that is not an :class:`Exception`. ``SystemExit`` (a ported
   script's ``exit()``), ``GeneratorExit`` or a ``BaseException`` subclass of
@@ -16,6 +16,11 @@ optimizer). Two things must not leave it:
   the Ctrl-C handler (``SIG_IGN`` would make the run impossible to stop). They
   are put back after every call. The global random state is left alone on
   purpose: restoring it would make an unseeded port look deterministic.
+- ``os._exit``, which ends a process without unwinding: while a port runs it
+  raises :class:`PortExited` instead (a child process the port forks still
+  exits), so a port that calls it is a finding in the caller's process too.
+  A crash inside a C extension cannot be caught this way; ``portcheck run``
+  runs each check in a worker process for that.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import numpy as np
 from .errors import PortError, PortTimeoutError
 from .loading import describe_callable
 
-__all__ = ["PortRaised", "is_port_failure", "kept_process_state", "call_port", "contained", "call_limited"]
+__all__ = ["PortRaised", "PortExited", "is_port_failure", "kept_process_state", "call_port", "contained", "call_limited"]
 
 
 class PortRaised(PortError):
@@ -45,6 +50,26 @@ class PortRaised(PortError):
         text = f": {original}" if str(original) else ""
         super().__init__(f"{name}{text} ({name} derives from BaseException, which only Ctrl-C and exit "
                          f"should raise; derive the port's own errors from Exception)")
+
+
+class PortExited(PortError):
+    """The port called ``os._exit``, which would have ended the caller's process without a word."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        super().__init__(f"the port called os._exit({status}), which would have ended this process at once "
+                         f"(exited with status {status}); a port must return its outputs or raise.")
+
+
+def _exit_refused(pid: int, real_exit: Callable[[int], Any]) -> Callable[[int], Any]:
+    """An ``os._exit`` that raises :class:`PortExited` in this process and exits in a forked child."""
+
+    def _exit(status: int) -> Any:
+        if os.getpid() != pid:  # a child the port forked (multiprocessing) must still end
+            real_exit(status)
+        raise PortExited(status)
+
+    return _exit
 
 
 def is_port_failure(exc: BaseException) -> bool:
@@ -75,9 +100,12 @@ def kept_process_state() -> Iterator[None]:
     errstate = np.geterr()
     main = threading.current_thread() is threading.main_thread()
     sigint = signal.getsignal(signal.SIGINT) if main else None
+    real_exit = os._exit
+    os._exit = _exit_refused(os.getpid(), real_exit)
     try:
         yield
     finally:
+        os._exit = real_exit
         _restore_cwd(cwd)
         if sys.path != path:
             sys.path[:] = path

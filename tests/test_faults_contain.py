@@ -290,3 +290,56 @@ def test_a_port_raising_megabytes_of_text_gives_a_short_finding(oc):
     assert finding.kind == "python-error" and "ValueError" in finding.message
     assert len(finding.message) < 10_000 and "characters cut" in finding.message
     assert len(str(report)) < 20_000 and len(json.dumps(report.to_dict())) < 50_000
+
+
+# -- os._exit in a port is a finding, in the caller's own process -------------------------------------
+
+OS_EXIT_SCRIPT = """
+import os, sys
+import numpy as np
+import portcheck
+
+def port(x):
+    os._exit(7)
+
+def cost(x):
+    os._exit(7)
+
+with portcheck.Octave(paths=[sys.argv[1]]) as oc:
+    compared = portcheck.compare("pf_value", port, args=(1.0,), octave=oc)
+    checked = portcheck.check_gradient(cost, np.array([1.0, 2.0]))
+print("KINDS", sorted(compared.kinds), sorted(checked.kinds))
+print("MESSAGE", checked.errors[-1].message)
+"""
+
+
+def test_os_exit_in_a_port_is_a_python_error_and_the_process_lives_on(tmp_path):
+    script = tmp_path / "run_it.py"
+    script.write_text(OS_EXIT_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, str(script), str(FAULTS)], cwd=tmp_path, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
+    assert "KINDS ['python-error'] " in proc.stdout and "'python-error'" in proc.stdout.split("] ", 1)[1]
+    message = proc.stdout.split("MESSAGE ", 1)[1]
+    assert "os._exit(7)" in message and "run_it.py" in message and "_contain" not in message
+
+
+def test_a_port_forking_a_worker_that_exits_still_works(oc):
+    def port(x):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)  # the child must really end, not raise into a copy of portcheck
+        os.waitpid(pid, 0)
+        return x + 1
+
+    assert compare("pf_value", port, args=(1.0,), octave=oc).ok
+
+
+def test_pytest_reports_a_suite_pair_whose_port_calls_os_exit_and_runs_the_rest(pytester):
+    pytester.makefile(".py", ports=RUN_PORTS + "\n\ndef exits(x):\n    import os\n    os._exit(3)\n")
+    pytester.makefile(".toml", portcheck=f"[portcheck]\npaths = [{str(FAULTS)!r}]\n\n" + _pair("value", "ports.py:value")
+                      + _pair("exits", "ports.py:exits") + _pair("after", "ports.py:value"))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "portcheck.toml")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*os._exit(3)*"])

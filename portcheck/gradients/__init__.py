@@ -17,13 +17,13 @@ from __future__ import annotations
 import inspect
 import math
 import time
-import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..diagnose.matlab import report_in_matlab
+from ..diagnose.failures import traceback_summary
 from ..errors import InputError, LayoutError, OctaveError
 from ..inputs import Layout, as_layout
 from ..loading import load_callable
@@ -273,8 +273,8 @@ def check_gradient(
         except FunctionFailed as exc:
             return error_report(title, exc.kind, exc.message, extra=static)
         except Exception as exc:  # noqa: BLE001 - the port's own error is the finding
-            tb = traceback.extract_tb(exc.__traceback__)
-            where = f" ({tb[-1].filename}, line {tb[-1].lineno})" if tb else ""
+            tb = traceback_summary(exc)  # the port's innermost line, not portcheck's or NumPy's
+            where = f" ({tb['file']}, line {tb['line']})" if "file" in tb else ""
             return error_report(title, "python-error", f"{type(exc).__name__}: {exc}{where}", extra=static)
         if not (np.isfinite(f0) and np.all(np.isfinite(g))):
             return error_report(title, "non-finite", "the cost or the gradient at x0 is NaN or Inf; a gradient "
