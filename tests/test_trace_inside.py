@@ -100,3 +100,24 @@ def test_wrong_array_handed_to_a_helper_is_named_at_the_call_through_the_helpers
     assert found, str(report)
     assert "# BUG" in line_at(found[0].port_location), str(report)
     assert "d2 = (d3 * W2) .* sigmoidGradient(z2)" in line_at(found[0].reference_location), str(report)
+
+
+# -- a number built in two statements against the reference's one: the statement whose share is wrong
+
+
+def test_faithful_cost_in_two_statements_is_clean_when_traced(octave):
+    report = run("ex5.linearRegCostFunction", tpi.linreg_cost_in_two_statements, octave=octave, trace=True)
+    assert report.ok and not report.findings, str(report)
+
+
+@pytest.mark.parametrize("port, factor", [(tpi.linreg_cost_data_term_unhalved, "2×"),
+                                          (tpi.linreg_cost_penalty_unhalved, "2×")])
+def test_the_statement_adding_the_wrong_term_is_named_not_the_last_one(octave, port, factor):
+    # The reference's J = (r' * r) / (2 * m) + lambda / (2 * m) * (...): its two
+    # terms are recorded, and each port statement's share is checked against them.
+    report = run("ex5.linearRegCostFunction", port, octave=octave)
+    f = [f for f in report.by_kind("scale") if f.output == "J" and f.port_location is not None]
+    assert f, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "J = (r' * r) / (2 * m) + lambda / (2 * m)" in line_at(f[0].reference_location)
+    assert factor in f[0].message, f[0].message

@@ -138,3 +138,26 @@ def test_string_continued_with_a_backslash_falls_back():
     with pytest.raises(MatlabParseError) as err:
         parse_m('function m = f()\n  m = "a \\\n b";\n  k = 1;\nend\n', "f.m")
     assert err.value.line == 2
+
+
+def test_terms_of_a_sum_are_offered_outside_loops_and_never_for_a_self_update():
+    src = textwrap.dedent("""\
+        function J = f(a, b, m)
+          o = 0;
+          o = o + m * 2;
+          J = -sum(a .* log(b)) / m ...
+              + 2 / (2 * m) * (sum(a(:) .^ 2) - sum(b(:)));
+          for k = 1:3
+            J = J + a(k) - b(k);
+          end
+        end
+        """)
+    parsed = parse_m(src, "f.m")
+    got = [(t.line, t.name, t.expression) for t in parsed.terms]
+    assert got == [(4, "J", "-sum(a .* log(b)) / m"), (4, "J", "2 / (2 * m) * (sum(a(:) .^ 2) - sum(b(:)))")]
+    # The statement's own sites are unchanged; the terms are recorded after it, guarded.
+    assert [(s.line, s.name) for s in parsed.sites] == [(2, "o"), (3, "o"), (4, "J"), (7, "J")]
+    out = instrument(src, parsed.sites + parsed.terms, range(1, 7))
+    assert out.count("\n") == src.count("\n")
+    assert "if numel(J) == 1, try, portcheck_trace_record(6, (2 / (2 * m) * (sum(a(:) .^ 2) - sum(b(:))))); " \
+           "catch, end; end;" in out

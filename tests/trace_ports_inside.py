@@ -205,3 +205,41 @@ def nn_slope_of_activation(nn_params, input_layer_size, hidden_layer_size, num_l
     g1[:, 1:] += lam / m * W1[:, 1:]
     g2[:, 1:] += lam / m * W2[:, 1:]
     return J, np.concatenate([g1.ravel(order="F"), g2.ravel(order="F")])
+
+
+# ----------------------------------------------------------------------------
+# a number the reference sums in one statement, the port in two
+
+
+def linreg_cost_in_two_statements(X, y, theta, lam, data_factor=0.5, reg_factor=0.5):
+    """ex5 linearRegCostFunction: J = data term, then J += penalty (faithful with the default factors)."""
+    theta = np.asarray(theta, dtype=float).ravel()
+    m = y.size
+    r = X @ theta - y
+    J = data_factor * (r @ r) / m
+    J += reg_factor * lam / m * (theta[1:] @ theta[1:])
+    grad = X.T @ r / m
+    grad[1:] += lam / m * theta[1:]
+    return J, grad
+
+
+def linreg_cost_data_term_unhalved(X, y, theta, lam):
+    theta = np.asarray(theta, dtype=float).ravel()
+    m = y.size
+    r = X @ theta - y
+    J = (r @ r) / m  # BUG
+    J += 0.5 * lam / m * (theta[1:] @ theta[1:])
+    grad = X.T @ r / m
+    grad[1:] += lam / m * theta[1:]
+    return J, grad
+
+
+def linreg_cost_penalty_unhalved(X, y, theta, lam):
+    theta = np.asarray(theta, dtype=float).ravel()
+    m = y.size
+    r = X @ theta - y
+    J = 0.5 * (r @ r) / m
+    J += lam / m * (theta[1:] @ theta[1:])  # BUG
+    grad = X.T @ r / m
+    grad[1:] += lam / m * theta[1:]
+    return J, grad

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 __all__ = ["Site", "ParsedFile", "MatlabParseError", "normalise", "parse_m", "instrument", "RECORDER"]
 
+_LOOPS: tuple = ()
+
 #: The Octave function each inserted call goes to (matlab_refs/portcheck/).
 RECORDER = "portcheck_trace_record"
 
@@ -79,6 +81,11 @@ class Site:
     at: tuple[int, int]
     terminated: bool
     position: int = 0
+    #: For a term of a sum: the term's source (``-(b)`` for ``a - b``), recorded
+    #: after the statement, while the variable it builds holds one number.
+    expression: str = ""
+    #: Identifiers the term mentions (a term that calls a user's function is not re-evaluated).
+    mentions: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -97,12 +104,17 @@ class ParsedFile:
     parameters : list of Site
         One per named parameter of each function (``position`` set),
         recorded as a call enters the function.
+    terms : list of Site
+        One per term of a plain sum assigned to a variable outside loops
+        (``expression`` set), recorded after the statement while the sum is
+        one number.
     """
 
     sites: list[Site] = field(default_factory=list)
     identifiers: set[str] = field(default_factory=set)
     functions: list[str] = field(default_factory=list)
     parameters: list[Site] = field(default_factory=list)
+    terms: list[Site] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------
@@ -356,6 +368,8 @@ def parse_m(text: str, filename: str) -> ParsedFile:
             raise MatlabParseError(f"the MATLAB parser failed ({type(exc).__name__})") from None
 
     original_lines = text.split("\n")
+    global _LOOPS
+    _LOOPS = _loops()
     stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
     stem = stem[:-2] if stem.endswith(".m") else stem
     parsed = ParsedFile()
@@ -420,7 +434,82 @@ def parse_m(text: str, filename: str) -> ParsedFile:
         fname = str(func.n_sig.n_name) if func is not None else stem
         for nm in names:
             parsed.sites.append(Site(start_line, nm, fname, at, terminated))
+        if isinstance(stmt, m_ast.Simple_Assignment_Statement) and isinstance(stmt.n_lhs, m_ast.Identifier) \
+                and _enclosing(stmt, _LOOPS) is None:
+            terms = _terms(stmt.n_rhs, toks, original_lines)
+            # `o = o + D * H`: after the statement, o is no longer the term it read.
+            if any(names[0] in mentions for _, _, mentions in terms):
+                terms = []
+            for sign, text, mentions in terms:
+                parsed.terms.append(Site(start_line, names[0], fname, at, True,
+                                         expression=text if sign > 0 else f"-({text})", mentions=mentions))
     return parsed
+
+
+def _loops():
+    from miss_hit_core import m_ast
+
+    return (m_ast.For_Loop_Statement, m_ast.While_Statement)
+
+
+#: At most this many terms of one sum are recorded.
+MAX_TERMS = 6
+
+
+def _terms(rhs, tokens: list, lines: list[str]) -> list[tuple[int, str, frozenset[str]]]:
+    """The terms of a sum (``J = data + reg``), each with its sign, source text and identifiers.
+
+    A port that builds such a value in several statements (``J = data``, then
+    ``J += reg``) is checked statement by statement against these: the
+    statement whose share is no sum of the reference's terms is the wrong one.
+    Only plain sums of at least two terms on one or more lines; a term whose
+    tokens cannot be copied exactly (a matrix spread over lines) is not offered.
+    """
+    from miss_hit_core import m_ast
+
+    def flatten(node, sign):
+        if isinstance(node, m_ast.Binary_Operation) and node.t_op.value in ("+", "-") and not _parenthesised(node):
+            right = sign if node.t_op.value == "+" else -sign
+            return flatten(node.n_lhs, sign) + flatten(node.n_rhs, right)
+        return [(sign, node)]
+
+    def _parenthesised(node):
+        return any(t.ast_link is node and t.kind == "BRA" for t in tokens)
+
+    parts = flatten(rhs, 1)
+    if not 2 <= len(parts) <= MAX_TERMS:
+        return []
+    out = []
+    for sign, node in parts:
+        inside = [k for k, t in enumerate(tokens) if t.ast_link is not None and _within(t.ast_link, node)]
+        if not inside:
+            return []
+        first, last = min(inside), max(inside)
+        text, mentions = [], set()
+        prev = None
+        for t in tokens[first:last + 1]:
+            if t.kind in ("CONTINUATION", "COMMENT", "NEWLINE"):
+                continue
+            loc = t.location
+            if loc.line != getattr(prev, "line", loc.line) and t.kind in ("M_BRA", "M_KET", "A_BRA", "A_KET"):
+                return []
+            row = lines[loc.line - 1] if loc.line <= len(lines) else ""
+            if prev is not None and (loc.line != prev.line or loc.col_start > prev.col_end + 1):
+                text.append(" ")
+            text.append(row[loc.col_start:loc.col_end + 1])
+            if t.kind == "IDENTIFIER":
+                mentions.add(t.value)
+            prev = loc
+        out.append((sign, "".join(text), frozenset(mentions)))
+    return out
+
+
+def _within(node, root) -> bool:
+    while node is not None:
+        if node is root:
+            return True
+        node = node.n_parent
+    return False
 
 
 def _parameter_sites(definitions: list, tokens: list) -> list[Site]:
@@ -481,6 +570,10 @@ def instrument(text: str, sites: Sequence[Site], site_ids: Sequence[int],
         call = f"{recorder}({k}, {site.name});"
         if site.position:
             call = f"if nargin >= {site.position}, {call} end;"
+        elif site.expression:
+            # Evaluated again, so only while the sum is one number (cheap); a
+            # term that cannot be evaluated alone is not recorded, never an error.
+            call = f"if numel({site.name}) == 1, try, {recorder}({k}, ({site.expression})); catch, end; end;"
         by_place.setdefault(site.at, []).append(call)
         terminated[site.at] = site.terminated
     lines = text.split("\n")

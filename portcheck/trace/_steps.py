@@ -112,6 +112,11 @@ class Step:
         a parameter of a helper as a call passed it; ``line`` is the call's
         line (the caller's statement) where it is known, else the helper's
         header. ``""``: an assignment.
+    terms : tuple
+        Reference side, for a statement that sums terms into one number
+        (``J = data / m + lambda / (2 * m) * reg``): each term's value, its sign
+        included. A port that builds the number in several statements is
+        checked statement by statement against them.
     """
 
     side: str
@@ -125,6 +130,7 @@ class Step:
     first: Any = None
     total: Any = None
     role: str = ""
+    terms: tuple = ()
 
     @property
     def location(self) -> tuple[str, int]:

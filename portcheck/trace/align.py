@@ -797,6 +797,9 @@ def _blame(r: Step, chain: list[Step], rtol: float, atol: float) -> Step:
     last = chain[-1]
     if len(chain) < 2 or any(q.passes > 1 for q in chain):
         return last
+    by_terms = _blame_by_terms(r, chain, rtol, atol)
+    if by_terms is not None:
+        return by_terms
     plain = [v for v in views(r, last) if v.how in ("same", "transposed", "vector", "unrolled")]
     final = _array(last.value)
     if not plain or not isinstance(final, np.ndarray):
@@ -824,6 +827,35 @@ def _blame(r: Step, chain: list[Step], rtol: float, atol: float) -> Step:
         before, after = arrays[j - 1], arrays[j]
         writer[~((before == after) | (np.isnan(before) & np.isnan(after)))] = j
     return chain[int(writer[wrong].min())]
+
+
+def _blame_by_terms(r: Step, chain: list[Step], rtol: float, atol: float) -> Step | None:
+    """For a number the reference sums in one statement, the one port statement whose share is none of its terms.
+
+    The port builds it in turn (``J = data``, then ``J += reg``); each
+    statement adds a share (its value less the one before). A share that
+    equals a sum of some of the reference's terms is right; when exactly one
+    statement's share is not, that statement is the mistake. Anything else
+    (two unexplained shares, a statement that rescales) decides nothing.
+    """
+    terms = [t for t in r.terms if np.isfinite(t)]
+    if len(terms) < 2 or len(terms) > 6:
+        return None
+    values = []
+    for q in chain:
+        v = _array(q.value)
+        if not isinstance(v, np.ndarray) or v.size != 1 or np.iscomplexobj(v):
+            return None
+        values.append(float(v.reshape(-1)[0]))
+    sums = [sum(t for k, t in enumerate(terms) if mask >> k & 1) for mask in range(1, 1 << len(terms))]
+    scale = max([abs(t) for t in terms] + [abs(v) for v in values] + [1.0])
+
+    def is_sum(x: float) -> bool:
+        return any(abs(x - s) <= rtol * max(abs(s), abs(x)) + atol * scale for s in sums)
+
+    shares = [values[0]] + [b - a for a, b in zip(values, values[1:])]
+    unexplained = [q for q, share in zip(chain, shares) if not is_sum(share)]
+    return unexplained[0] if len(unexplained) == 1 else None
 
 
 def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Trace, port_steps: list[Step],

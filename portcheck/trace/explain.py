@@ -176,6 +176,18 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
         if agrees(r, total, sub.rtol, sub.atol) or _proportional(r, total):
             return [_last_iteration(p, p.name)], (np.asarray(r.value), np.asarray(p.total))
 
+    shared = _share(r, p, port)
+    if shared is not None:
+        # The number is built in several statements; this one adds the wrong share.
+        expected, share = shared
+        dg = diagnose_pair(np.array([[expected]]), np.array([[share]]), sub)
+        named = [f for f in dg.findings if f.kind in {"scale", "sign"} and f.severity == "error"]
+        if named:
+            f = named[0]
+            return [dataclasses.replace(f, message=(
+                f"what this line adds to {r.name!r} ({fmt(share)}) is not the reference's term ({fmt(expected)}): "
+                + f.message.replace(f"the port's {r.name} is", "it is", 1)),
+                evidence={**f.evidence, "share": share, "reference_share": expected})], None
     vs = views(r, p)
     if not vs:
         return [Finding(kind="first-divergence", severity="error", output=r.name,
@@ -205,6 +217,26 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
             evidence={"max_abs": st.max_abs, "max_rel": st.max_rel, "mismatched": st.mismatched_text},
         )]
     return found, shown
+
+
+def _share(r: Step, p: Step, port: Trace) -> tuple[float, float] | None:
+    """``(the reference's share, the port's)`` when ``p`` is one statement of several building r's number.
+
+    The reference sums terms in one statement (``Step.terms``); the port adds
+    them in turn. If the other statements' shares are right, this one's
+    should be what the reference's total lacks without it.
+    """
+    if len(r.terms) < 2 or p.passes != 1 or np.size(r.value) != 1 or np.size(p.value) != 1:
+        return None
+    chain = sorted((q for q in port.steps if q.name == p.name and q.function == p.function and not q.role),
+                   key=lambda q: q.order)
+    if len(chain) < 2 or p not in chain or any(q.passes != 1 or np.size(q.value) != 1 for q in chain):
+        return None
+    values = [float(np.real(np.asarray(q.value)).reshape(-1)[0]) for q in chain]
+    k = chain.index(p)
+    share = values[k] - (values[k - 1] if k else 0.0)
+    others = values[-1] - share
+    return float(np.real(np.asarray(r.value)).reshape(-1)[0]) - others, share
 
 
 def _proportional(r: Step, p: Step) -> bool:

@@ -177,6 +177,7 @@ def trace_octave(
     notes: list[str] = []
     sources: dict[str, list[str]] = {}
     plan: list[tuple[Path, str, ParsedFile]] = []  # (original, text, parsed)
+    user_functions: set[str] = {bare}
 
     if main is None:
         notes.append(f"{bare} is not a .m file in the session's folders; it ran without a trace.")
@@ -207,11 +208,15 @@ def trace_octave(
                 notes.append(f"{real} ran untraced: {exc}.")
                 continue
             plan.append((real, text, parsed))
+            user_functions.update(parsed.functions)
             assigned = {site.name for site in parsed.sites}
             for name in sorted(parsed.identifiers - set(parsed.functions) - assigned - {bare}):
                 helper = _helper_file(oc, name, base)
+                if helper is not None:
+                    user_functions.add(name)
                 if helper is None:
                     if len({f.resolve() for f in oc.function_files(name)}) > 1:
+                        user_functions.add(name)
                         # Octave's choice depends on the path's current order;
                         # a copy of the wrong one would change the results.
                         notes.append(f"helper {name} is defined in several folders; it ran untraced.")
@@ -224,7 +229,7 @@ def trace_octave(
     tmp = Path(tempfile.mkdtemp(prefix="portcheck_trace_"))
     try:
         for real, text, parsed in plan:
-            recorded = parsed.sites + parsed.parameters
+            recorded = parsed.sites + parsed.parameters + _evaluable(parsed.terms, user_functions)
             ids = range(len(sites) + 1, len(sites) + 1 + len(recorded))
             sites.extend((real, s) for s in recorded)
             copy = instrument(text, recorded, ids)
@@ -257,7 +262,8 @@ def trace_octave(
     steps = _steps(collected, sites, bare, main)
     # Scalar parameters (lambda, a count) pair with any equal number; the
     # port's side leaves them out too.
-    steps = [s for s in steps if not s.role or _size(s.value) > 1]
+    steps = [s for s in steps if s.role not in ("input", "argument") or _size(s.value) > 1]
+    steps = _fold_terms(steps)
     for rank, s in enumerate(steps):
         s.order = rank
     _at_call_sites(steps, sources)
@@ -265,6 +271,27 @@ def trace_octave(
         notes.append("values with more than FULL_VALUE_LIMIT elements were recorded as fingerprints "
                      "(shape and moments).")
     return Trace(side="octave", steps=steps, sources=sources, outputs=_tuple(outputs, nout), notes=notes)
+
+
+def _fold_terms(steps: list[Step]) -> list[Step]:
+    """Each term's value onto the step of the statement it is a term of (``Step.terms``); no steps of their own."""
+    by_site = {(s.file, s.line, s.name): s for s in steps if s.role != "term"}
+    for s in steps:
+        owner = by_site.get((s.file, s.line, s.name)) if s.role == "term" else None
+        if owner is not None and owner.passes == 1 and s.value is not None and _size(s.value) == 1:
+            owner.terms += (float(np.real(np.asarray(s.value)).reshape(-1)[0]),)
+    return [s for s in steps if s.role != "term"]
+
+
+def _evaluable(sites: list[Any], user_functions: set[str]) -> list[Any]:
+    """The sites, without the terms of a statement one of whose terms calls the user's own code.
+
+    A term is evaluated a second time after its statement; the user's
+    functions may keep state or be traced themselves, so their calls are not
+    repeated (the whole statement's terms go, a partial set would mislead).
+    """
+    skip = {(s.line, s.name, s.function) for s in sites if s.expression and s.mentions & user_functions}
+    return [s for s in sites if not (s.expression and (s.line, s.name, s.function) in skip)]
 
 
 def _tuple(out: Any, nout: int) -> tuple[Any, ...]:
@@ -315,6 +342,8 @@ def _size(value: Any) -> int:
 
 
 def _role(site: Any, real: Path, bare: str, main: Path | None) -> str:
+    if site.expression:
+        return "term"
     if not site.position:
         return ""
     entry = main is not None and site.function == bare and real == main.resolve()
