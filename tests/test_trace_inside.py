@@ -121,3 +121,13 @@ def test_the_statement_adding_the_wrong_term_is_named_not_the_last_one(octave, p
     assert "# BUG" in line_at(f[0].port_location), str(report)
     assert "J = (r' * r) / (2 * m) + lambda / (2 * m)" in line_at(f[0].reference_location)
     assert factor in f[0].message, f[0].message
+
+
+def test_loop_keeping_its_last_pass_is_found_when_the_reference_adds_a_term_to_the_sum(octave):
+    # thetagrad = -((truth - probs) * data') / m + lambda * theta: the sum of the
+    # port's passes, divided by m, plus lambda * theta, is the reference.
+    report = run("ufldl.softmaxCost", tpi.softmax_cost_loop_keeps_last, octave=octave)
+    f = report.by_kind("last-iteration")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "thetagrad = -((truth - probs) * data') / m + lambda * theta" in line_at(f[0].reference_location)

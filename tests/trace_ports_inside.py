@@ -243,3 +243,25 @@ def linreg_cost_penalty_unhalved(X, y, theta, lam):
     grad = X.T @ r / m
     grad[1:] += lam / m * theta[1:]
     return J, grad
+
+
+# ----------------------------------------------------------------------------
+# a loop that keeps its last pass, where the reference adds a term to the sum
+
+
+def softmax_cost_loop_keeps_last(theta, num_classes, input_size, lam, data, labels):
+    """ufldl softmaxCost one example at a time; the reference's thetagrad = -(...) / m + lambda * theta."""
+    k = int(num_classes)
+    W = np.asarray(theta, dtype=float).reshape((k, int(input_size)), order="F")
+    m = data.shape[1]
+    cost = 0.0
+    G = np.zeros_like(W)
+    for i in range(m):
+        s = W @ data[:, i]
+        p = np.exp(s - s.max())
+        p /= p.sum()
+        t = np.zeros(k)
+        t[int(labels[i]) - 1] = 1.0
+        cost -= np.log(p[int(labels[i]) - 1])
+        G = np.outer(p - t, data[:, i])  # BUG
+    return cost / m + lam / 2 * np.sum(W ** 2), (G / m + lam * W).ravel(order="F")

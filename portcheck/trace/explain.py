@@ -173,7 +173,8 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
         total = dataclasses.replace(p, value=p.total, passes=1, first=None, total=None)
         # The sum of the passes is the reference, or a constant multiple of it
         # (the reference divides by m on the same line).
-        if agrees(r, total, sub.rtol, sub.atol) or _proportional(r, total):
+        if agrees(r, total, sub.rtol, sub.atol) or _proportional(r, total) or _affine(
+                r, total, _candidates(reference, port, np.size(r.value), (r, p))):
             return [_last_iteration(p, p.name)], (np.asarray(r.value), np.asarray(p.total))
 
     shared = _share(r, p, port)
@@ -249,6 +250,31 @@ def _proportional(r: Step, p: Step) -> bool:
         k = P[big] / R[big]
         if np.allclose(k, k[0], rtol=1e-9) and np.allclose(P, k[0] * R, rtol=1e-9, atol=1e-12) and k[0] != 0:
             return True
+    return False
+
+
+def _affine(r: Step, total: Step, candidates: list[Candidate]) -> bool:
+    """The reference is ``a * total + b * v`` for another recorded value v (a, b ≠ 0).
+
+    The reference scales the sum and adds a term on the same line
+    (``grad = sum / m + lambda * theta``); the port's loop sum stands for the
+    first part only.
+    """
+    for v in views(r, total):
+        R, P = np.asarray(v.reference, dtype=float), np.asarray(v.port, dtype=float)
+        if R.size < 3 or np.iscomplexobj(R) or not np.all(np.isfinite(R)) or not np.all(np.isfinite(P)):
+            continue
+        for cand in candidates:
+            V = cand.value if cand.value.shape == R.shape else (
+                cand.value.T if cand.value.ndim == 2 and cand.value.T.shape == R.shape else None)
+            if V is None or not np.all(np.isfinite(V)):
+                continue
+            A = np.column_stack([P.ravel(), V.ravel()])
+            (a, b), *_ = np.linalg.lstsq(A, R.ravel(), rcond=None)
+            scale = max(float(np.max(np.abs(R))), 1e-300)
+            if abs(a) > 1e-12 and abs(b) * float(np.max(np.abs(V))) > 1e-9 * scale and np.allclose(
+                    A @ np.array([a, b]), R.ravel(), rtol=1e-9, atol=1e-12 * scale):
+                return True
     return False
 
 
