@@ -131,3 +131,27 @@ def test_loop_keeping_its_last_pass_is_found_when_the_reference_adds_a_term_to_t
     assert f and f[0].port_location is not None, str(report)
     assert "# BUG" in line_at(f[0].port_location), str(report)
     assert "thetagrad = -((truth - probs) * data') / m + lambda * theta" in line_at(f[0].reference_location)
+
+
+# -- the mistake in a method's return statement: the return line, not the caller ----------
+
+
+def test_extra_factor_in_a_methods_return_statement_is_named_there(octave):
+    good = run("ufldl.sparseAutoencoderCost", tpi.autoencoder_class, octave=octave, trace=True)
+    assert good.ok and not good.findings, str(good)
+    report = run("ufldl.sparseAutoencoderCost", tpi.autoencoder_class_slope_twice, octave=octave)
+    f = report.by_kind("extra-factor")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "delta3 = err .* a3 .* (1 - a3)" in line_at(f[0].reference_location)
+
+
+def test_flipped_switch_returned_by_a_method_is_named_in_the_method(octave):
+    good = run("cs231n.twoLayerNetCost", tpi.two_layer_class, octave=octave, trace=True)
+    assert good.ok and not good.findings, str(good)
+    report = run("cs231n.twoLayerNetCost", tpi.two_layer_class_flipped_switch, octave=octave)
+    f = report.by_kind("inverted-mask")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "dz1 = (dscores * W2') .* (z1 > 0)" in line_at(f[0].reference_location)
+    assert "dz = back * self.switch(self.z)" in line_at(f[0].evidence["applied_at"])

@@ -265,3 +265,91 @@ def softmax_cost_loop_keeps_last(theta, num_classes, input_size, lam, data, labe
         cost -= np.log(p[int(labels[i]) - 1])
         G = np.outer(p - t, data[:, i])  # BUG
     return cost / m + lam / 2 * np.sum(W ** 2), (G / m + lam * W).ravel(order="F")
+
+
+# ----------------------------------------------------------------------------
+# class-based ports whose mistake is in a method's return statement
+
+
+class _TwoLayer:
+    """cs231n twoLayerNetCost as a class; the ReLU's backward switch comes from a method."""
+
+    def __init__(self, params, d, h, c):
+        self.W1, self.b1, self.W2, self.b2 = _two_layer(params, d, h, c)
+
+    def switch(self, z):
+        return z > 0
+
+    def loss(self, X, y, reg):
+        m = X.shape[0]
+        rows, labels = np.arange(m), np.asarray(y).astype(int).ravel() - 1
+        self.z = X @ self.W1 + self.b1
+        self.h = np.maximum(self.z, 0)
+        s = self.h @ self.W2 + self.b2
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        loss = -np.log(p[rows, labels]).mean() + 0.5 * reg * (np.sum(self.W1 ** 2) + np.sum(self.W2 ** 2))
+        ds = p.copy()
+        ds[rows, labels] -= 1
+        ds /= m
+        gW2 = self.h.T @ ds + reg * self.W2
+        back = ds @ self.W2.T
+        dz = back * self.switch(self.z)
+        gW1 = X.T @ dz + reg * self.W1
+        return loss, np.concatenate([gW1.ravel(order="F"), dz.sum(axis=0), gW2.ravel(order="F"), ds.sum(axis=0)])
+
+
+class _TwoLayerFlipped(_TwoLayer):
+    def switch(self, z):
+        return z <= 0  # BUG
+
+
+def two_layer_class(params, input_size, hidden_size, num_classes, X, y, reg):
+    return _TwoLayer(params, int(input_size), int(hidden_size), int(num_classes)).loss(X, y, reg)
+
+
+def two_layer_class_flipped_switch(params, input_size, hidden_size, num_classes, X, y, reg):
+    return _TwoLayerFlipped(params, int(input_size), int(hidden_size), int(num_classes)).loss(X, y, reg)
+
+
+class _Autoencoder:
+    """ufldl sparseAutoencoderCost as a class (examples in columns); the output delta from a method."""
+
+    def __init__(self, theta, visible, hidden):
+        v, h = int(visible), int(hidden)
+        theta = np.asarray(theta, dtype=float)
+        self.W1 = theta[:h * v].reshape((h, v), order="F")
+        self.W2 = theta[h * v:2 * h * v].reshape((v, h), order="F")
+        self.b1, self.b2 = theta[2 * h * v:2 * h * v + h], theta[2 * h * v + h:]
+
+    def output_delta(self, err, out):
+        return err * out * (1 - out)
+
+    def cost(self, lam, rho, beta, data):
+        m = data.shape[1]
+        hid = _logistic(self.W1 @ data + self.b1[:, None])
+        out = _logistic(self.W2 @ hid + self.b2[:, None])
+        rho_hat = hid.mean(axis=1)
+        kl = rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat))
+        err = out - data
+        cost = np.sum(err ** 2) / (2 * m) + lam / 2 * (np.sum(self.W1 ** 2) + np.sum(self.W2 ** 2)) \
+            + beta * kl.sum()
+        d3 = self.output_delta(err, out)
+        d2 = (self.W2.T @ d3 + (beta * (-rho / rho_hat + (1 - rho) / (1 - rho_hat)))[:, None]) * hid * (1 - hid)
+        g1 = d2 @ data.T / m + lam * self.W1
+        g2 = d3 @ hid.T / m + lam * self.W2
+        return cost, np.concatenate([g1.ravel(order="F"), g2.ravel(order="F"), d2.sum(axis=1) / m,
+                                     d3.sum(axis=1) / m])
+
+
+class _AutoencoderSquaredSlope(_Autoencoder):
+    def output_delta(self, err, out):
+        return err * out * (1 - out) * out * (1 - out)  # BUG
+
+
+def autoencoder_class(theta, visible_size, hidden_size, lambda_, sparsity_param, beta, data):
+    return _Autoencoder(theta, visible_size, hidden_size).cost(lambda_, sparsity_param, beta, data)
+
+
+def autoencoder_class_slope_twice(theta, visible_size, hidden_size, lambda_, sparsity_param, beta, data):
+    return _AutoencoderSquaredSlope(theta, visible_size, hidden_size).cost(lambda_, sparsity_param, beta, data)

@@ -111,7 +111,9 @@ class Step:
         received it (given, so never where the sides part). ``"argument"``:
         a parameter of a helper as a call passed it; ``line`` is the call's
         line (the caller's statement) where it is known, else the helper's
-        header. ``""``: an assignment.
+        header. ``"return"``: what a helper returned, at its return statement
+        (named ``helper()``; the caller's assignment is its own step).
+        ``""``: an assignment.
     terms : tuple
         Reference side, for a statement that sums terms into one number
         (``J = data / m + lambda / (2 * m) * reg``): each term's value, its sign

@@ -484,7 +484,9 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     """Pair the steps of two traces and find the first divergence (see the module docstring)."""
     rtol = max(rtol, 1e-9)
     ref_steps = list(reference.steps)
-    port_steps = list(port.steps)
+    # What helpers returned only tells where a caller's value was computed (_into_helper).
+    port_steps = [p for p in port.steps if p.role != "return"]
+    returns = [p for p in port.steps if p.role == "return"]
     by_name: dict[str, list[Step]] = {}
     for p in port_steps:
         by_name.setdefault(normalise_name(p.name), []).append(p)
@@ -539,6 +541,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             continue
         d = _at_call_site(Match(r, counterpart[0], counterpart[1], False), ref_deps[i], reference, ref_steps, port,
                           port_steps, rtol, atol)
+        d = _into_helper(d, returns, ref_steps, port_steps, rtol, atol)
         matches[i] = d
         if not divergences:
             earlier = {s.name for k, s in enumerate(ref_steps[:i]) if k in reproduced}
@@ -711,6 +714,40 @@ def _at_call_site(d: Match, deps: set[str], reference: Trace, ref_steps: list[St
                          key=lambda q: (normalise_name(q.name) != normalise_name(ra.name), q.order)):
             if _comparable(ra, pa) and agrees(ra, pa, rtol, atol) is None:
                 return Match(ra, pa, "argument", False)
+    return d
+
+
+def _into_helper(d: Match, returns: list[Step], ref_steps: list[Step], port_steps: list[Step], rtol: float,
+                 atol: float) -> Match:
+    """The divergence moved into the port's helper that computed the caller's wrong value, when one did.
+
+    ``d3 = self.delta_out(err, a3)``: the caller's line only names what the
+    helper returned. When a helper's return value is exactly the port step's
+    value, was returned by the one call on that step's statement, and every
+    array the call passed reproduces a reference value, the helper computed the
+    wrong value from right inputs: its last statement holding that value (or
+    its ``return`` line, where the value is computed in the return statement)
+    is the divergence.
+    """
+    p = d.port
+    if p is None or p.role or not isinstance(p.value, np.ndarray):
+        return d
+    for q in sorted(returns, key=lambda q: q.order, reverse=True):
+        if q.order > p.order or q.function == p.function or not isinstance(q.value, np.ndarray) \
+                or q.value.shape != p.value.shape or not np.array_equal(q.value, p.value):
+            continue
+        passed = [a for a in port_steps if a.role == "argument" and a.function == q.function and a.file == p.file
+                  and a.line == p.line and a.order < q.order]
+        if not passed or any(a.passes != p.passes for a in passed):
+            # Not called from this statement (or nothing to check), or called more than
+            # once per run of it (`sigmoid(sigmoid(z))`): the composition is the statement's.
+            return d
+        if not all(any(_comparable(r, a) and agrees(r, a, rtol, atol) for r in ref_steps) for a in passed):
+            return d  # a wrong argument: the call's business (_at_call_site)
+        inside = [s for s in port_steps if s.function == q.function and s.order < q.order and not s.role
+                  and isinstance(s.value, np.ndarray) and s.value.shape == q.value.shape
+                  and np.array_equal(s.value, q.value)]
+        return Match(d.reference, max(inside, key=lambda s: s.order) if inside else q, d.how, False)
     return d
 
 
@@ -919,7 +956,7 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
         names = {n for n, f in wanted if f == p.function}
         if not names:
             continue
-        pdeps = step_dependencies(port, p)
+        pdeps = _reads_through(p, port, port_steps, matched_port)
         score = (len(names & pdeps) / len(names), np.shape(p.value) == np.shape(r.value),
                  informative(p.value))
         # Of a variable built in several statements (zeros, then filled in),
@@ -931,6 +968,32 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     if best is not None and best_score[0] >= 0.5:
         return _effective(r, best, port_steps, matched_port, rtol, atol), "dataflow"
     return None
+
+
+def _reads_through(p: Step, port: Trace, port_steps: list[Step], matched_port: dict[int, Step],
+                   depth: int = 3) -> set[str]:
+    """What ``p``'s statement reads, and what the port's own intermediates it reads were computed from.
+
+    A port may take two statements where the reference takes one
+    (``dh = ds @ W2.T`` then ``dz = dh * mask``): ``dh`` matches nothing of
+    the reference, so what it read counts as read by ``dz``. A reproduced
+    value stops the walk (it is the reference's own input).
+    """
+    names = step_dependencies(port, p)
+    # Its own name is the variable being built (`g[:, 1:] += ...`), not an intermediate it reads.
+    frontier = set(names) - {p.name}
+    for _ in range(depth):
+        more: set[str] = set()
+        for n in frontier:
+            q = max((q for q in port_steps if q.name == n and q.function == p.function and q.order < p.order
+                     and not q.role), key=lambda q: q.order, default=None)
+            if q is not None and id(q) not in matched_port:
+                more |= step_dependencies(port, q) - names
+        if not more:
+            break
+        names |= more
+        frontier = more
+    return names
 
 
 def _effective(r: Step, p: Step, port_steps: list[Step], matched_port: dict[int, Step], rtol: float,

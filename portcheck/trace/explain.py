@@ -204,6 +204,8 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
     found = [f for f in dg.findings if f.kind not in {"mismatch", "non-finite"} and f.severity == "error"]
     if not found:
         found = explain_intermediate(R, C, sub, _candidates(reference, port, R.size, (r, p)))
+        if found and found[0].kind == "inverted-mask":
+            found = [_mask_origin(found[0], p, port, R, _orient(v))]
     if not found and rerun is not None:
         found = _reevaluate(r, p, v, port, sub, rerun)
     if not found:
@@ -218,6 +220,28 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
             evidence={"max_abs": st.max_abs, "max_rel": st.max_rel, "mismatched": st.mismatched_text},
         )]
     return found, shown
+
+
+def _mask_origin(f: Finding, p: Step, port: Trace, R: np.ndarray,
+                 orient: Callable[[np.ndarray], np.ndarray | None]) -> Finding:
+    """An inverted mask the port's line applies, located where a helper called on that line computed it.
+
+    ``dz = dh * self.relu_mask(z)``: the line applies the mask; the mistake
+    (``return z <= 0``) is in the helper that returned the 0/1 values.
+    """
+    called = {a.function for a in port.steps if a.role == "argument" and a.file == p.file and a.line == p.line}
+    for q in sorted(port.steps, key=lambda q: q.order, reverse=True):
+        v = q.value
+        if q.role != "return" or q.function not in called or q.order > p.order or not isinstance(v, np.ndarray) \
+                or v.shape != np.shape(p.value) or not np.all((v == 0) | (v == 1)):
+            continue
+        mask = orient(v)
+        if mask is None or mask.shape != R.shape or np.any(mask[R != 0] != 0):
+            continue  # this mask keeps what the reference keeps: the line inverts it, not the helper
+        return dataclasses.replace(f, port_location=q.location, evidence={
+            **f.evidence, "applied_at": list(p.location)},
+            message=f.message + f" The mask comes from {q.function}(), called on {place(p.location)}.")
+    return f
 
 
 def _share(r: Step, p: Step, port: Trace) -> tuple[float, float] | None:
