@@ -155,3 +155,27 @@ def test_flipped_switch_returned_by_a_method_is_named_in_the_method(octave):
     assert "# BUG" in line_at(f[0].port_location), str(report)
     assert "dz1 = (dscores * W2') .* (z1 > 0)" in line_at(f[0].reference_location)
     assert "dz = back * self.switch(self.z)" in line_at(f[0].evidence["applied_at"])
+
+
+# -- a helper's result transformed where it is called; a wrong default ---------------------
+
+
+def test_extra_function_around_a_helpers_result_is_named_on_the_calling_line(octave):
+    good = run("ufldl.softmaxCost", tpi.softmax_cost_helper, octave=octave, trace=True)
+    assert good.ok and not good.findings, str(good)
+    report = run("ufldl.softmaxCost", tpi.softmax_cost_exp_of_helper, octave=octave)
+    f = report.by_kind("extra-function")
+    assert f and f[0].port_location is not None, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "probs = bsxfun(@rdivide, e, sum(e, 1))" in line_at(f[0].reference_location)
+    assert f[0].evidence["function"] == "exp"
+
+
+def test_wrong_default_of_a_helpers_parameter_is_named_at_its_def(octave):
+    # The helper was written for examples in columns (axis=0); the call relies on that default.
+    report = run("cs231n.twoLayerNetCost", tpi.two_layer_probs_default_axis, octave=octave)
+    f = report.by_kind("wrong-operand")
+    assert f and f[0].port_location is not None, str(report)
+    assert "def _column_probs(S, axis=0):" in line_at(f[0].port_location), str(report)
+    assert "shifted = scores - repmat(max(scores, [], 2), 1, C)" in line_at(f[0].reference_location)
+    assert "default" in f[0].message and "axis=0" in f[0].message, f[0].message

@@ -353,3 +353,57 @@ def autoencoder_class(theta, visible_size, hidden_size, lambda_, sparsity_param,
 
 def autoencoder_class_slope_twice(theta, visible_size, hidden_size, lambda_, sparsity_param, beta, data):
     return _AutoencoderSquaredSlope(theta, visible_size, hidden_size).cost(lambda_, sparsity_param, beta, data)
+
+
+# ----------------------------------------------------------------------------
+# a helper's result transformed on the calling line; a wrong default of a helper
+
+
+def _column_probs(S, axis=0):
+    S = S - S.max(axis=axis, keepdims=True)
+    E = np.exp(S)
+    return E / E.sum(axis=axis, keepdims=True)
+
+
+def _softmax_from(theta, num_classes, input_size, lam, data, labels, probs_of):
+    k = int(num_classes)
+    W = np.asarray(theta, dtype=float).reshape((k, int(input_size)), order="F")
+    m = data.shape[1]
+    P = probs_of(W @ data)
+    truth = np.zeros((k, m))
+    truth[np.asarray(labels).astype(int).ravel() - 1, np.arange(m)] = 1.0
+    cost = -np.sum(truth * np.log(P)) / m + lam / 2 * np.sum(W ** 2)
+    return cost, (-(truth - P) @ data.T / m + lam * W).ravel(order="F")
+
+
+def softmax_cost_helper(theta, num_classes, input_size, lam, data, labels):
+    return _softmax_from(theta, num_classes, input_size, lam, data, labels, _column_probs)
+
+
+def softmax_cost_exp_of_helper(theta, num_classes, input_size, lam, data, labels):
+    k = int(num_classes)
+    W = np.asarray(theta, dtype=float).reshape((k, int(input_size)), order="F")
+    m = data.shape[1]
+    P = np.exp(_column_probs(W @ data))  # BUG
+    truth = np.zeros((k, m))
+    truth[np.asarray(labels).astype(int).ravel() - 1, np.arange(m)] = 1.0
+    cost = -np.sum(truth * np.log(P)) / m + lam / 2 * np.sum(W ** 2)
+    return cost, (-(truth - P) @ data.T / m + lam * W).ravel(order="F")
+
+
+def two_layer_probs_default_axis(params, input_size, hidden_size, num_classes, X, y, reg):
+    """cs231n twoLayerNetCost (examples in rows) with a helper whose default normalises columns."""
+    W1, b1, W2, b2 = _two_layer(params, int(input_size), int(hidden_size), int(num_classes))
+    m = X.shape[0]
+    rows, labels = np.arange(m), np.asarray(y).astype(int).ravel() - 1
+    z1 = X @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    scores = a1 @ W2 + b2
+    probs = _column_probs(scores)
+    loss = -np.log(probs[rows, labels]).mean() + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+    ds = probs.copy()
+    ds[rows, labels] -= 1
+    ds /= m
+    dz1 = (ds @ W2.T) * (z1 > 0)
+    return loss, np.concatenate([(X.T @ dz1 + reg * W1).ravel(order="F"), dz1.sum(axis=0),
+                                 (a1.T @ ds + reg * W2).ravel(order="F"), ds.sum(axis=0)])

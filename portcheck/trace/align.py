@@ -939,6 +939,17 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
         if any(q.function != h.function and q.order > h.order and h.value.shape == q.value.shape
                and np.array_equal(h.value, q.value) for h in held):
             wanted.add((q.name, q.function))
+    # A helper computing from a wanted value hands its result back where it is
+    # called: a caller's statement that calls it reads that value
+    # (`P = np.exp(probs(S))` reads what probs computed from S).
+    # Only for a reference value of the traced function itself: a reference
+    # helper's own lines have their counterparts in the port's helper.
+    inside = {f for _, f in wanted}
+    calls: dict[tuple[str, int], set[str]] = {}
+    entry = next((s.function for s in ref_steps if s.role == "input"), None)
+    for a in port_steps if r.function == entry else ():
+        if a.role == "argument" and a.function in inside:
+            calls.setdefault((a.file, a.line), set()).add(f"{a.function}()")
     best, best_score = None, (0.0, False, False)
     for p in port_steps:
         # Dataflow: the counterpart comes after the port computed r's inputs.
@@ -953,10 +964,11 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
                 agrees(m.reference, p, rtol, atol) for m in before_matches
                 if m.agrees and m.reference.name not in deps):
             continue
-        names = {n for n, f in wanted if f == p.function}
+        called = {c for c in calls.get((p.file, p.line), ()) if c[:-2] != p.function}
+        names = {n for n, f in wanted if f == p.function} | called
         if not names:
             continue
-        pdeps = _reads_through(p, port, port_steps, matched_port)
+        pdeps = _reads_through(p, port, port_steps, matched_port) | called
         score = (len(names & pdeps) / len(names), np.shape(p.value) == np.shape(r.value),
                  informative(p.value))
         # Of a variable built in several statements (zeros, then filled in),

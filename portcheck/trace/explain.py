@@ -379,8 +379,12 @@ def _reevaluate(r: Step, p: Step, view: View, port: Trace, sub: Subject,
             return [Finding(
                 kind="wrong-operand", severity="error", output=r.name,
                 message=(f"the port's line reproduces the reference's {r.name!r} once its parameter "
-                         f"`{found.operand}` is {found.replacement} instead of {found.current}: the call at "
-                         f"{place(found.call_location)} passes the wrong {found.operand}. Pass {found.replacement}."),
+                         f"`{found.operand}` is {found.replacement} instead of {found.current}: "
+                         + (f"the call leaves it to the default `{found.operand}={found.current}` of the `def` at "
+                            f"{place(found.call_location)}. Make the default {found.replacement} or pass it."
+                            if found.by_default else
+                            f"the call at {place(found.call_location)} passes the wrong {found.operand}. "
+                            f"Pass {found.replacement}.")),
                 evidence={"operand": found.operand, "replacement": found.replacement, "current": found.current,
                           "how": "value", "helper_location": list(p.location)},
                 port_location=found.call_location,

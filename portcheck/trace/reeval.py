@@ -47,8 +47,10 @@ class Substitution:
     loop_step: Step | None = None
     #: For ``"value"``: the number the port used (``"0"`` of ``axis=0``).
     current: str = ""
-    #: For a helper's parameter: ``(file, line)`` of the call that passed it (where the mistake is written).
+    #: For a helper's parameter: ``(file, line)`` of the call that passed it (where the mistake is written),
+    #: or of the helper's ``def`` when the call left the parameter to its default (``by_default``).
     call_location: tuple[str, int] | None = None
+    by_default: bool = False
 
 
 class _Stop(BaseException):
@@ -289,9 +291,13 @@ def find_substitution(
             if n is None or node.id not in params or not user_caller:
                 continue
             where = (caller.f_code.co_filename, _statement_start(caller.f_code.co_filename, caller.f_lineno))
+            default = not _passed(where, frame.f_code, node.id)
+            if default:
+                # The call left it to the default: the `def` line holds the wrong number.
+                where = (frame.f_code.co_filename, _def_of(frame.f_code))
             for alt in (n + 1, n - 1):
                 variants.append((k, node.id, alt, Substitution(node.id, str(alt), "value", node.id, current=str(n),
-                                                               call_location=where)))
+                                                               call_location=where, by_default=default)))
         # Array replacements are many; the few whole numbers keep their own budget.
         numeric = [v for v in variants if isinstance(v[2], int)]
         for k, _, value, sub in [v for v in variants if not isinstance(v[2], int)][:MAX_VARIANTS] + numeric[:60]:
@@ -347,6 +353,48 @@ def find_substitution(
         sys.settrace(previous)
     linecache.checkcache(step.file)
     return found[0] if found else None
+
+
+def _def_of(code: Any) -> int:
+    """The ``def`` line of a code object (past its decorators)."""
+    info = _file_info(code.co_filename, {})
+    line = code.co_firstlineno
+    while 0 < line <= len(info.lines) and info.lines[line - 1].lstrip().startswith("@"):
+        line += 1
+    return line
+
+
+def _passed(call_site: tuple[str, int], code: Any, param: str) -> bool:
+    """Whether the statement at ``call_site`` passes ``param`` to ``code``'s function (by keyword or position).
+
+    True when it cannot be told (the call is not found by name): the call
+    stays the line to name.
+    """
+    lines = _file_info(call_site[0], {}).lines
+    tree = _parsed("\n".join(lines))
+    if tree is None:
+        return True
+    names = list(code.co_varnames[:code.co_argcount])
+    index = names.index(param) if param in names else None
+    method = bool(names) and names[0] in ("self", "cls")
+    found = False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or getattr(node, "lineno", None) is None:
+            continue
+        if not (call_site[1] <= node.lineno <= getattr(node, "end_lineno", node.lineno)
+                or node.lineno <= call_site[1] <= getattr(node, "end_lineno", node.lineno)):
+            continue
+        f = node.func
+        called = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+        if called != code.co_name:
+            continue
+        found = True
+        if any(k.arg == param or k.arg is None for k in node.keywords) or any(
+                isinstance(a, ast.Starred) for a in node.args):
+            return True
+        if index is not None and len(node.args) > index - (1 if method and isinstance(f, ast.Attribute) else 0):
+            return True
+    return not found
 
 
 def _statement_start(filename: str, line: int) -> int:
