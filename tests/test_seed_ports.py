@@ -321,3 +321,14 @@ def test_a_wrong_update_in_a_loop_is_blamed_on_the_update_not_the_next_pass(octa
     assert not rep.ok
     located = [f for f in rep.errors if f.port_location is not None]
     assert located and {f.port_location[1] for f in located} == {10}, rep
+
+
+@pytest.mark.octave
+def test_gradient_penalty_factor_is_named_behind_a_label_convention(octave, tmp_path):
+    # Without python_args the labels need a convention and a shift before λ = 0 proves the
+    # penalty wrong; the finding still says which factor the gradient's term uses.
+    rep = compare("twoLayerNetCost", cs231n_port(tmp_path, grad_reg="reg / 2.0"), cs231n_args(), octave=octave,
+                  nout=2, layout=CS_LAYOUT)
+    reg = [f for f in rep.errors if f.kind == "regularization"]
+    assert reg and {"index-base"} <= rep.kinds, rep
+    assert "λ/2 where the reference has λ for W1 and W2" in reg[0].message, reg[0].message

@@ -27,7 +27,7 @@ from ._arrays import allclose, fmt
 from ._base import Subject
 from .scale import _context_number
 
-__all__ = ["explain_regularization", "explain_cost_regularization", "describe_penalty", "penalty_from_runs",
+__all__ = ["explain_regularization", "explain_cost_regularization", "describe_penalty", "describe_penalty_gradient", "penalty_from_runs",
            "with_penalty_detail"]
 
 
@@ -204,20 +204,29 @@ def explain_cost_regularization(
 # -- what the port's penalty is, when λ = 0 has proved the mistake is in it -------------------
 
 
-def _penalty_parts(blocks: dict[str, np.ndarray]) -> list[tuple[str, float]]:
-    """(label, Σ squares) per part: a weight matrix's bias column and the rest, else the whole block.
+def _part_slices(blocks: dict[str, np.ndarray]) -> list[tuple[str, str, tuple]]:
+    """(label, block, index) of each part: a weight matrix's bias column and its other weights.
 
-    A block with one row or one column (a separate bias vector, ``b1``) is one part.
+    A vector block is one part; so is every matrix when the layout keeps the biases
+    in blocks of their own (matrices beside vectors: ``W1, b1, W2, b2``).
     """
-    parts: list[tuple[str, float]] = []
-    for name, p in blocks.items():
-        a = np.asarray(p, dtype=float)
-        if a.ndim == 2 and a.shape[0] > 1 and a.shape[1] > 1:
-            parts.append((f"the bias column of {name} (`{name}[:, 0]`)", float(np.sum(a[:, 0] ** 2))))
-            parts.append((f"the weights of {name} (`{name}[:, 1:]`)", float(np.sum(a[:, 1:] ** 2))))
+    shapes = [np.shape(p) for p in blocks.values()]
+    matrix = [len(sh) == 2 and sh[0] > 1 and sh[1] > 1 for sh in shapes]
+    separate_bias = any(matrix) and not all(matrix) and len(blocks) > 1
+    out: list[tuple[str, str, tuple]] = []
+    for (name, p), is_matrix in zip(blocks.items(), matrix):
+        if is_matrix and not separate_bias:
+            out.append((f"the bias column of {name} (`{name}[:, 0]`)", name, (slice(None), slice(0, 1))))
+            out.append((f"the weights of {name} (`{name}[:, 1:]`)", name, (slice(None), slice(1, None))))
         else:
-            parts.append((name, float(np.sum(a ** 2))))
-    return parts
+            out.append((name, name, (slice(None),) * np.ndim(p)))
+    return out
+
+
+def _penalty_parts(blocks: dict[str, np.ndarray]) -> list[tuple[str, float]]:
+    """(label, Σ squares) per part (see :func:`_part_slices`)."""
+    return [(label, float(np.sum(np.asarray(blocks[name], dtype=float)[where] ** 2)))
+            for label, name, where in _part_slices(blocks)]
 
 
 def _penalty_factors(lam: float, m: float | None) -> list[tuple[str, float]]:
@@ -337,7 +346,80 @@ def penalty_from_runs(ref_lam: Sequence[Any], ref_zero: Sequence[Any], port_lam:
         if abs(pl - rl) <= rtol * max(abs(rl), 1e-300):
             continue
         return describe_penalty(rl - r0, pl - p0, blocks, lam, m, rtol=max(rtol, 1e-9))
+    n = sum(np.size(b) for b in blocks.values())
+    for rl, r0, pl, p0 in zip(ref_lam, ref_zero, port_lam, port_zero):
+        if all(np.size(v) == n for v in (rl, r0, pl, p0)) and n > 1:
+            found = describe_penalty_gradient(_flat(rl) - _flat(r0), _flat(pl) - _flat(p0), blocks, lam, m,
+                                              rtol=max(rtol, 1e-9))
+            if found:
+                return found
     return None
+
+
+def _flat(v: Any) -> np.ndarray:
+    return np.asarray(v, dtype=float).reshape(-1, order="F")
+
+
+def describe_penalty_gradient(ref_pen: np.ndarray, port_pen: np.ndarray, blocks: dict[str, np.ndarray],
+                              lam: float, m: float | None, rtol: float = 1e-9) -> str | None:
+    """Say how the penalty's term in the port's gradient differs, part by part, or None.
+
+    ``ref_pen`` and ``port_pen`` are each side's gradient at λ minus its gradient
+    at λ = 0 (unrolled like the parameters), so each part should be
+    ``factor · params`` there; the factors are named as in :func:`describe_penalty`.
+    """
+    if lam == 0 or ref_pen.shape != port_pen.shape:
+        return None
+    factors = _penalty_factors(lam, m)
+
+    def name(a: float) -> str | None:
+        if a == 0:
+            return "0"
+        return next((nm for nm, v in factors if abs(a - v) <= 1e-6 * abs(v)), None)
+
+    said: dict[str, list[str]] = {}
+    split: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    start = 0
+    for block, p in blocks.items():
+        a = np.asarray(p, dtype=float)
+        split[block] = (a, ref_pen[start:start + a.size].reshape(a.shape, order="F"),
+                        port_pen[start:start + a.size].reshape(a.shape, order="F"))
+        start += a.size
+    for label, block, where in _part_slices(blocks):
+        a, rb, pb = split[block]
+        label = label.split(" (`")[0]
+        pp, r, c = a[where].reshape(-1), rb[where].reshape(-1), pb[where].reshape(-1)
+        if not pp.size or not np.any(pp != 0):
+            continue
+        fits = []
+        for d in (r, c):
+            k = _fit(d, pp)
+            k = 0.0 if k is None or abs(k) * float(np.max(np.abs(pp))) <= 1e-12 else k
+            if not allclose(k * pp, d, rtol, 1e-12 * max(1.0, float(np.max(np.abs(d))))):
+                return None
+            fits.append(k)
+        kr, kp = fits
+        if abs(kp - kr) <= 1e-6 * max(abs(kr), abs(kp)):
+            continue
+        nr, np_ = name(kr), name(kp)
+        if nr is None or np_ is None:
+            return None
+        if kr == 0:
+            what = f"adds {np_}·params to {{}}, which the reference does not regularize"
+        elif kp == 0:
+            what = f"leaves out the term for {{}} (the reference adds {nr}·params)"
+        else:
+            what = f"is written with {np_} where the reference has {nr} for {{}}"
+        said.setdefault(what, []).append(label)
+    if not said:
+        return None
+    for labels in said.values():
+        for block in blocks:  # both parts of a block alike: name the block
+            both = [f"the bias column of {block}", f"the weights of {block}"]
+            if all(b in labels for b in both):
+                labels[labels.index(both[0])] = block
+                labels.remove(both[1])
+    return "in the gradient " + "; ".join(w.format(" and ".join(labels)) for w, labels in said.items())
 
 
 def with_penalty_detail(finding: Finding, detail: str) -> Finding:
