@@ -450,6 +450,9 @@ class Match:
     port: Step | None
     how: str
     agrees: bool
+    #: Another port step that may be the counterpart (dataflow read directly, or through the
+    #: port's own intermediates): taken when its diagnosis names a mistake and ``port``'s does not.
+    alternative: Step | None = None
 
 
 @dataclass
@@ -539,8 +542,9 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
                                    strict_ref_names, ref_steps, rtol, atol)
         if counterpart is None:
             continue
-        d = _at_call_site(Match(r, counterpart[0], counterpart[1], False), ref_deps[i], reference, ref_steps, port,
-                          port_steps, rtol, atol)
+        d = _at_call_site(Match(r, counterpart[0], counterpart[1], False,
+                                alternative=counterpart[2] if len(counterpart) > 2 else None),
+                          ref_deps[i], reference, ref_steps, port, port_steps, rtol, atol)
         d = _into_helper(d, returns, ref_steps, port_steps, rtol, atol)
         matches[i] = d
         if not divergences:
@@ -897,8 +901,12 @@ def _blame_by_terms(r: Step, chain: list[Step], rtol: float, atol: float) -> Ste
 
 def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Trace, port_steps: list[Step],
                  by_name: dict[str, list[Step]], matched_port: dict[int, Step], strict_ref_names: set[str],
-                 ref_steps: list[Step], rtol: float, atol: float) -> tuple[Step, str] | None:
-    """The port step that should have reproduced ``r``: by name, else by the inputs it consumes."""
+                 ref_steps: list[Step], rtol: float, atol: float) -> tuple | None:
+    """The port step that should have reproduced ``r``: by name, else by the inputs it consumes.
+
+    ``(step, how)``, or ``(step, how, alternative)`` when reading through the
+    port's own intermediates finds another candidate (see :class:`Match`).
+    """
     # A same-named step that already reproduces an earlier step of this name
     # is not this one's counterpart: the port computed the later value
     # elsewhere (in its return statement, say).
@@ -950,7 +958,12 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
     for a in port_steps if r.function == entry else ():
         if a.role == "argument" and a.function in inside:
             calls.setdefault((a.file, a.line), set()).add(f"{a.function}()")
+    # Two readings of "reads the same inputs": what the statement itself
+    # reads, and that plus what the port's own unmatched intermediates it
+    # reads were computed from (`dz = dh * mask` reads dh's inputs). The
+    # first is the counterpart, the second an alternative (see Match).
     best, best_score = None, (0.0, False, False)
+    wide, wide_score = None, (0.0, False, False)
     for p in port_steps:
         # Dataflow: the counterpart comes after the port computed r's inputs.
         if p.order <= after or id(p) in matched_port or not _comparable(r, p) or not _stands_for(r, p):
@@ -965,21 +978,34 @@ def _counterpart(r: Step, deps: set[str], before_matches: list[Match], port: Tra
                 if m.agrees and m.reference.name not in deps):
             continue
         called = {c for c in calls.get((p.file, p.line), ()) if c[:-2] != p.function}
-        names = {n for n, f in wanted if f == p.function} | called
+        # Attributes of self are the object's, shared by its methods.
+        names = {n for n, f in wanted if f == p.function or n.startswith("self.")} | called
         if not names:
             continue
-        pdeps = _reads_through(p, port, port_steps, matched_port) | called
-        score = (len(names & pdeps) / len(names), np.shape(p.value) == np.shape(r.value),
-                 informative(p.value))
-        # Of a variable built in several statements (zeros, then filled in),
-        # the last one holds the value the rest of the port reads.
-        if best is not None and p.name == best.name and score[0] >= best_score[0] and score[1:] == best_score[1:]:
-            best, best_score = p, score
-        elif score > best_score:
-            best, best_score = p, score
+        shape_ok, varies = np.shape(p.value) == np.shape(r.value), informative(p.value)
+        direct = step_dependencies(port, p) | called
+        best, best_score = _better(p, (len(names & direct) / len(names), shape_ok, varies), best, best_score)
+        through = _reads_through(p, port, port_steps, matched_port) | called
+        wide, wide_score = _better(p, (len(names & through) / len(names), shape_ok, varies), wide, wide_score)
     if best is not None and best_score[0] >= 0.5:
-        return _effective(r, best, port_steps, matched_port, rtol, atol), "dataflow"
+        primary = _effective(r, best, port_steps, matched_port, rtol, atol)
+        other = _effective(r, wide, port_steps, matched_port, rtol, atol) \
+            if wide is not None and wide is not best and wide_score[0] >= 0.5 else None
+        return primary, "dataflow", other
+    if wide is not None and wide_score[0] >= 0.5:
+        return _effective(r, wide, port_steps, matched_port, rtol, atol), "dataflow"
     return None
+
+
+def _better(p: Step, score: tuple, best: Step | None, best_score: tuple) -> tuple[Step | None, tuple]:
+    """The better of two dataflow candidates (ties: of one variable built in turn, the later statement)."""
+    # Of a variable built in several statements (zeros, then filled in),
+    # the last one holds the value the rest of the port reads.
+    if best is not None and p.name == best.name and score[0] >= best_score[0] and score[1:] == best_score[1:]:
+        return p, score
+    if score > best_score:
+        return p, score
+    return best, best_score
 
 
 def _reads_through(p: Step, port: Trace, port_steps: list[Step], matched_port: dict[int, Step],

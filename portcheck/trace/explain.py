@@ -138,6 +138,13 @@ def explain_divergence(
     unseen = alignment.unseen_inputs if found is None else []
     if found is None:
         found, shown = _explain(r, p, reference, port, sub, rerun, unseen_inputs=bool(unseen))
+        if found and found[0].kind == "first-divergence" and d.alternative is not None:
+            # The statement after the port's own intermediate may be where a named mistake is.
+            other, other_shown = _explain(r, d.alternative, reference, port, sub, rerun,
+                                          unseen_inputs=bool(unseen))
+            if other and other[0].kind != "first-divergence":
+                d.port = p = d.alternative
+                found, shown = other, other_shown
     out = []
     for f in found:
         f = with_locations(f, r, p, reference, port, shown)
