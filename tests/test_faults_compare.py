@@ -7,25 +7,21 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from portcheck import Octave, compare
+from portcheck import compare
 from portcheck.errors import InputError, PortError
 from portcheck.loading import load_callable
 
-FAULTS = Path(__file__).parent / "octave_fixtures" / "faults"
 
 pytestmark = [pytest.mark.octave, pytest.mark.faults]
 
 
 @pytest.fixture(scope="module")
-def oc():
-    session = Octave(paths=[FAULTS], timeout=20)
-    yield session
-    session.close()
+def oc(faults_octave):
+    return faults_octave
 
 
 def _errors(report):

@@ -28,10 +28,8 @@ pytestmark = [pytest.mark.octave, pytest.mark.faults]
 
 
 @pytest.fixture(scope="module")
-def oc():
-    session = Octave(paths=[FAULTS], timeout=20)
-    yield session
-    session.close()
+def oc(faults_octave):
+    return faults_octave
 
 
 class PortAbort(BaseException):
