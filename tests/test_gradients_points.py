@@ -122,3 +122,20 @@ def test_a_port_casting_complex_input_to_real_is_judged_with_central_differences
     rep = check_gradient(casts, x0(), layout=LAYOUT, progress=False)
     assert rep.ok and not rep.errors, str(rep)
     assert any("complex step not usable" in n and "casts its complex input" in n for n in rep.notes), rep.notes
+
+
+def test_a_port_that_keeps_x_and_then_writes_into_it_is_reported():
+    class KeepsThenClips:
+        def __init__(self) -> None:
+            self.calls = 0
+            self.kept = None
+
+        def __call__(self, x):
+            self.calls += 1
+            if self.calls == 20:
+                self.kept = x  # holds on to the lent point...
+                x[:5] = 0.0  # ...and writes into it: refused, re-run on a copy
+            return quadratic(x)
+
+    rep = check_gradient(KeepsThenClips(), x0(), layout=LAYOUT, progress=False)
+    assert {f.kind for f in rep.errors} == {"mutates-input"}, str(rep)

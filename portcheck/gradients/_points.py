@@ -49,6 +49,7 @@ class PointBuffer:
         self.dtype = np.dtype(dtype)
         self.size = int(base.size)
         self._buf: np.ndarray | None = None
+        self._given: np.ndarray | None = None  # the last buffer fun kept: still the current point
         self._dirty = (0, 0)
         self._refs = 0
 
@@ -60,6 +61,7 @@ class PointBuffer:
         point too and the caller adds to it.
         """
         if self._buf is None:
+            self._given = None
             self._buf = np.empty(self.size, dtype=self.dtype)
             self._buf[...] = self.base  # a complex buffer gets a zero imaginary part
             self._dirty = (0, 0)
@@ -81,12 +83,16 @@ class PointBuffer:
             self._buf[a:b] = self.base[a:b]
 
     def current(self) -> np.ndarray:
-        """The buffer itself (flat): read it, never hand it out or write it."""
-        return self._buf
+        """The current point's array (flat): read it, never hand it out or write it.
+
+        After fun kept the lent buffer it is still that buffer, until the
+        next :meth:`prepare` starts a new one.
+        """
+        return self._buf if self._buf is not None else self._given
 
     def copy(self) -> np.ndarray:
         """A writable copy of the current point (for a call that may not be lent the buffer)."""
-        return self._buf.copy()
+        return self.current().copy()
 
     def lend(self, shape: tuple[int, ...]) -> np.ndarray:
         """The current point in ``shape`` (column-major, as x(:) in Octave), read-only until :meth:`take_back`."""
@@ -106,5 +112,5 @@ class PointBuffer:
         kept = sys.getrefcount(buf) > self._refs + 1
         buf.flags.writeable = True
         if kept:
-            self._buf = None
+            self._buf, self._given = None, buf
         return not kept
