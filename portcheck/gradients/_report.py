@@ -94,9 +94,10 @@ def _side_findings(ev: Evidence, nondet_tol: float) -> list[Finding]:
                 if m.get("elements_changed") is not None else f"(a write at {m.get('where')}, on some calls only)")
         out.append(Finding(
             "mutates-input", "error",
-            f"the objective changed x in place {what}: scipy.optimize hands it its own iterate, so writes such as `theta -= ...` or "
-            "`theta[0] = 0` corrupt the optimization. Work on a copy (`theta = theta.copy()`) or build new "
-            "arrays. portcheck evaluated on copies, so the check itself is unaffected.",
+            f"the objective changed x in place {what}: scipy.optimize hands it its own iterate, so writes such "
+            "as `theta -= ...` or `theta[0] = 0` corrupt the optimization. Work on a copy "
+            "(`theta = theta.copy()`) or build new arrays. portcheck evaluated on copies, so the check itself is "
+            "unaffected.",
             output="x", evidence=dict(m)))
     for a in ev.arg_mutations:
         out.append(Finding(
