@@ -200,19 +200,21 @@ class PythonTarget:
         code that needs a writable buffer) gets this evaluation again on a
         watched writable copy, and fresh copies from then on.
         """
+        refused = False
         if (point.size >= LEND_FROM and not self._lend_refused and self.mutation is None
                 and self._moved_watched >= self.WATCH_MOVED):
             done, value = self._lent(fn, point, pick)
             if done:
                 return value
-            value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=True, source=point.current()))
+            refused = True
+        value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=refused, source=point.current()))
+        if refused:
             self._lend_refused = True  # only when the writable copy worked: the read-only x was the trouble
             if self.mutation is None and self._refused_write is not None:
                 # NumPy refused a write into x and the re-run did not repeat it (a port with state of its own).
                 self.mutation = {"elements_changed": None, "first": None, "max_change": None,
                                  "where": self._refused_write}
-            return value
-        return pick(self._call(fn, point.copy(), point.dtype, fresh=True, source=point.current()))
+        return value
 
     def _lent(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> tuple[bool, Any]:
         """One call on the lent buffer: ``(True, pick(output))``, or ``(False, None)`` when fun refused it."""
