@@ -392,6 +392,32 @@ _SCRATCH_RE = re.compile(r"portcheck-(\d+)-[\w.]+")
 
 
 @contextlib.contextmanager
+def _noting_ctrl_c(note: Any) -> Iterator[None]:
+    """Call ``note()`` on every Ctrl-C inside the block, then raise ``KeyboardInterrupt`` as usual.
+
+    octave_kernel's start-up commands catch ``KeyboardInterrupt`` and carry
+    on, so without a note a Ctrl-C pressed while Octave starts would be lost
+    and the run would go on (into a reference that may never return). Only
+    Python's own handler, in the main thread, is wrapped; a handler the user
+    installed is left alone.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+
+    def noted(signum: int, frame: Any) -> None:
+        note()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, noted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """Silence file descriptor 2 while oct2py starts Octave.
 
@@ -676,6 +702,23 @@ class Octave:
         return index
 
     def _start(self) -> None:
+        self._user_interrupted = False
+        try:
+            with _noting_ctrl_c(self._note_ctrl_c):
+                self._launch()
+        except BaseException:
+            self._stop_process()
+            raise
+        if self._user_interrupted:
+            # Ctrl-C came while octave_kernel or our set-up ran a command and was swallowed
+            # there: the set-up may be half done, and the user asked to stop.
+            self._stop_process()
+            raise KeyboardInterrupt
+
+    def _note_ctrl_c(self) -> None:
+        self._user_interrupted = True
+
+    def _launch(self) -> None:
         term = os.environ.get("TERM")  # restored below: importing oct2py and starting it set TERM=dumb
         oct2py = _import_oct2py(self._executable)
         Oct2Py, Oct2PyError = oct2py.Oct2Py, oct2py.Oct2PyError
@@ -778,7 +821,12 @@ class Octave:
             self._nargout_cache.clear()
             if self._oc is not None:
                 code = "addpath(" + ", ".join(_octave_string(str(d)) for d in new) + ");"
+                self._user_interrupted = False
                 self._oc.eval(code, nout=0, verbose=False, timeout=self.startup_timeout)
+                if self._user_interrupted:
+                    # The path may be half set; the next call starts afresh with all folders.
+                    self._stop_process()
+                    raise KeyboardInterrupt
 
     def restart(self) -> None:
         """Start a fresh Octave process with the same paths (workspace is lost)."""
@@ -1013,10 +1061,16 @@ class Octave:
             self._ensure_running()
             from oct2py import Oct2PyError
 
+            self._user_interrupted = False
             try:
                 out = self._oc.eval(code, nout=1, verbose=False, timeout=timeout or self.timeout)
             except Oct2PyError as exc:
+                if self._user_interrupted:
+                    raise KeyboardInterrupt from None
                 raise self._translate(str(exc), "eval", timeout or self.timeout) from None
+            if self._user_interrupted:
+                # octave_kernel caught the Ctrl-C, interrupted Octave and returned nothing.
+                raise KeyboardInterrupt
         return None if out is None else from_octave(out, name="the value of eval")
 
     # -- internals ------------------------------------------------------------

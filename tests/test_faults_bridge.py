@@ -126,23 +126,27 @@ def test_two_threads_starting_their_first_sessions_at_once_both_work_and_stderr_
 # -- Ctrl-C and timeouts -------------------------------------------------------------
 
 
-def test_ctrl_c_during_a_call_raises_keyboardinterrupt_and_the_session_stays_usable():
+@pytest.mark.parametrize("how", ["call('pf_forever_marked', 1.0)", "eval('pf_forever_marked(1)')"])
+def test_ctrl_c_during_a_call_raises_keyboardinterrupt_and_the_session_stays_usable(tmp_path, how):
+    mark = tmp_path / "looping"  # made by the reference once its loop starts: Ctrl-C lands in the call
     proc = _child(f"""
+        import os
         from portcheck import Octave
+        os.environ["PORTCHECK_TEST_MARK"] = {str(mark)!r}
         oc = Octave(paths=[{str(FAULTS)!r}])
-        print("ready", flush=True)
         try:
-            value = oc.call("pf_forever", 1.0)
+            value = oc.{how}
             print("returned", value)
         except KeyboardInterrupt:
             print("interrupted")
         print("next", oc.call("pf_value", 1.0))
         oc.close()
     """)
-    _wait_for(proc, "ready")
-    time.sleep(1.0)
+    deadline = time.monotonic() + 300
+    while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=120)
     assert "interrupted" in out, (out, err)
     assert "returned" not in out
     assert "next 2.0" in out
