@@ -156,7 +156,7 @@ def test_timeout_holds_when_the_reference_ignores_the_interrupt(oc):
     start = time.monotonic()
     with pytest.raises(OctaveTimeoutError) as info:
         oc.call("pf_deaf", 1.0, timeout=1.0)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 120  # stopped and restarted, where it would run forever
     assert info.value.restarted
     assert oc.call("pf_value", 1.0) == 2.0
 
@@ -166,8 +166,8 @@ def test_timeout_holds_when_the_reference_ignores_the_interrupt(oc):
 def test_keyboard_input_in_a_reference_fails_fast_and_says_so(oc, fault, word):
     start = time.monotonic()
     with pytest.raises(OctaveRuntimeError, match=word) as info:
-        oc.call(fault, 1.0, timeout=15)
-    assert time.monotonic() - start < 5
+        oc.call(fault, 1.0, timeout=300)
+    assert time.monotonic() - start < 100  # failed at once, not after the timeout
     assert "keyboard" in str(info.value)
     assert info.value.function == fault  # the reference's line, not portcheck's stand-in
     assert oc.call("pause", 0.01, nout=0) is None  # a timed pause still works
@@ -189,7 +189,7 @@ def test_an_executable_that_never_answers_hits_the_startup_timeout(tmp_path):
     start = time.monotonic()
     with pytest.raises(OctaveSessionError, match="did not answer within 1 s"):
         Octave(executable=str(fake), startup_timeout=1)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 45  # not the 60 s the program sleeps
 
 
 # -- files ---------------------------------------------------------------------------
@@ -207,8 +207,11 @@ def test_no_octave_workspace_is_written_and_the_users_file_is_untouched(tmp_path
         a.close()
         b = Octave()
         b.eval("y = 2;")
-        os.kill(b._oc._engine.repl.child.pid, signal.SIGTERM)   # Octave killed from outside
-        time.sleep(0.5)
+        child = b._oc._engine.repl.child
+        os.kill(child.pid, signal.SIGTERM)   # Octave killed from outside
+        deadline = time.monotonic() + 60
+        while child.isalive() and time.monotonic() < deadline:  # dead before the next call, at any load
+            time.sleep(0.05)
         try:
             b.call("plus", 1.0, 1.0)
         except Exception:

@@ -117,23 +117,23 @@ def _spinner(x):
 @pytest.mark.parametrize("port", [_sleeper, _spinner])
 def test_a_port_that_never_returns_is_stopped_after_the_timeout(oc, port):
     start = time.monotonic()
-    report = compare("pf_value", port, args=(1.0,), octave=oc, timeout=1.0)
-    assert time.monotonic() - start < 8
+    report = compare("pf_value", port, args=(1.0,), octave=oc, timeout=3.0)
+    assert time.monotonic() - start < 120  # the port alone would take an hour, or forever
     (finding,) = report.errors
     assert finding.kind == "python-error"
-    assert "PortTimeoutError" in finding.message and "more than 1 s" in finding.message
+    assert "PortTimeoutError" in finding.message and "more than 3 s" in finding.message
     # the process is intact: the next comparison works
-    assert compare("pf_value", lambda x: x + 1, args=(1.0,), octave=oc, timeout=1.0).ok
+    assert compare("pf_value", lambda x: x + 1, args=(1.0,), octave=oc, timeout=60).ok
 
 
 def test_the_port_timeout_also_holds_outside_the_main_thread(oc):
     box = {}
     thread = threading.Thread(target=lambda: box.update(r=compare("pf_value", _sleeper, args=(1.0,), octave=oc,
-                                                                   timeout=1.0)))
+                                                                   timeout=3.0)))
     start = time.monotonic()
     thread.start()
-    thread.join(30)
-    assert time.monotonic() - start < 8
+    thread.join(300)
+    assert time.monotonic() - start < 120  # the port alone sleeps an hour
     assert [f.kind for f in box["r"].errors] == ["python-error"]
 
 
@@ -191,15 +191,20 @@ def test_trials_that_would_blow_up_are_stopped_and_not_repeated(octave):
     from portcheck.examples.broken.nn import nn_cost_double_sigmoid
     from portcheck.examples.catalog import get_case
 
+    column_calls = []
+
     def port(nn_params, il, hl, nl, X, y, lam):
         if np.ndim(y) == 2:
-            time.sleep(10)
+            column_calls.append(y.shape)
+            # Far beyond any budget (30x a first call that takes well under a second even on a loaded
+            # machine), so only the budget ends it.
+            time.sleep(120)
         return nn_cost_double_sigmoid(nn_params, il, hl, nl, X, y, lam)
 
     case = get_case("ex4.nnCostFunction")
-    start = time.monotonic()
     report = compare(case.octave, port, case.make_args(), octave=octave, layout=case.layout, trace=False)
-    assert time.monotonic() - start < 60
+    # At most the shape counterfactual and the single trial; a combination with the column never runs.
+    assert len(column_calls) <= 2, column_calls
     assert not report.ok and "mismatch" in {f.kind for f in report.errors}, str(report)
     timed_out = [c["call"] for c in report.details["counterfactuals"] if c.get("raised") == "PortTimeoutError"]
     assert "y passed as a column" in timed_out

@@ -212,7 +212,7 @@ def test_a_gradient_objective_that_never_returns_is_stopped_after_the_timeout():
 
     start = time.monotonic()
     report = check_gradient(cost, np.array([1.0, 2.0]), timeout=1)
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < 120  # where it would run forever
     assert _errors(report) == ["python-error"]
     assert "PortTimeoutError" in report.errors[0].message or "stopped" in report.errors[0].message
 
@@ -234,7 +234,8 @@ def test_a_suites_timeout_also_stops_a_hanging_port_in_its_gradient_check(tmp_pa
     pairs = "".join(f'[[portcheck.pair]]\nname = "{name}"\noctave = "pf_quad"\npython = "ports.py:{name}"\n'
                     f'inputs = "ports.py:args"\nchecks = ["compare", "gradient"]\n\n' for name in ("hangs", "fine"))
     suite = tmp_path / "portcheck.toml"
-    suite.write_text(f"[portcheck]\npaths = [{str(FAULTS)!r}]\ntimeout = 1\n\n{pairs}")
+    # 5 s per call: ample for "fine" on a loaded machine, and "hangs" never returns.
+    suite.write_text(f"[portcheck]\npaths = [{str(FAULTS)!r}]\ntimeout = 5\n\n{pairs}")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-m", "portcheck", "run", str(suite), "--json", "r.json"],
                           cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
