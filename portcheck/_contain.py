@@ -12,24 +12,32 @@ optimizer). Three things must not leave it:
 - Process-wide settings the port changes on its way: the working folder
   (after ``os.chdir`` a relative ``--json r.json`` would be written into the
   folder the port chose), ``sys.path``, NumPy's floating-point error handling
-  (``np.seterr(all="raise")`` would make portcheck's own arithmetic raise) and
-  the Ctrl-C handler (``SIG_IGN`` would make the run impossible to stop). They
-  are put back after every call. The global random state is left alone on
+  (``np.seterr(all="raise")`` would make portcheck's own arithmetic raise),
+  the Ctrl-C handler (``SIG_IGN`` would make the run impossible to stop), the
+  recursion limit (a low one made the report fail to render) and the alarm
+  timer (an alarm left armed would kill the caller's process when it rang).
+  They are put back after every call. The global random state is left alone on
   purpose: restoring it would make an unseeded port look deterministic.
 - ``os._exit``, which ends a process without unwinding: while a port runs it
   raises :class:`PortExited` instead (a child process the port forks still
   exits), so a port that calls it is a finding in the caller's process too.
   A crash inside a C extension cannot be caught this way; ``portcheck run``
   runs each check in a worker process for that.
+
+An exception whose ``str()`` itself fails is replaced by one that says so, so
+the report can still name it. A timeout holds even when the port ignores the
+SIGALRM it rings with: a watchdog thread then raises in the port's thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,7 +46,8 @@ import numpy as np
 from .errors import PortError, PortTimeoutError
 from .loading import describe_callable
 
-__all__ = ["PortRaised", "PortExited", "is_port_failure", "kept_process_state", "call_port", "contained", "call_limited"]
+__all__ = ["PortRaised", "PortExited", "PortUnprintable", "printable", "is_port_failure", "kept_process_state",
+           "call_port", "contained", "call_limited"]
 
 
 class PortRaised(PortError):
@@ -47,9 +56,37 @@ class PortRaised(PortError):
     def __init__(self, original: BaseException) -> None:
         self.original = original
         name = type(original).__name__
-        text = f": {original}" if str(original) else ""
+        text = _text(original)
+        text = f": {text}" if text else ""
         super().__init__(f"{name}{text} ({name} derives from BaseException, which only Ctrl-C and exit "
                          f"should raise; derive the port's own errors from Exception)")
+
+
+class PortUnprintable(PortError):
+    """The port raised an exception whose ``str()`` fails, so its message cannot be shown."""
+
+    def __init__(self, original: BaseException, failure: BaseException) -> None:
+        self.original = original
+        super().__init__(f"{type(original).__name__}, whose message cannot be shown (its str() raised "
+                         f"{type(failure).__name__}: {_text(failure) or '(no text)'}); fix the exception "
+                         "class's __str__ to see what went wrong")
+
+
+def printable(exc: BaseException) -> BaseException:
+    """``exc``, or a :class:`PortUnprintable` in its place when ``str(exc)`` fails (every report would)."""
+    try:
+        str(exc)
+    except Exception as failure:  # noqa: BLE001 - a broken __str__ in the port's exception class
+        return PortUnprintable(exc, failure).with_traceback(exc.__traceback__)
+    return exc
+
+
+def _text(exc: BaseException) -> str:
+    """``str(exc)``, or ``""`` when even that fails."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ in the port's exception class
+        return ""
 
 
 class PortExited(PortError):
@@ -98,8 +135,11 @@ def kept_process_state() -> Iterator[None]:
         cwd = None
     path = list(sys.path)
     errstate = np.geterr()
+    limit = sys.getrecursionlimit()
     main = threading.current_thread() is threading.main_thread()
     sigint = signal.getsignal(signal.SIGINT) if main else None
+    sigalrm = signal.getsignal(signal.SIGALRM) if main and hasattr(signal, "SIGALRM") else None
+    timer_was_armed = _timer_armed()
     real_exit = os._exit
     os._exit = _exit_refused(os.getpid(), real_exit)
     try:
@@ -113,6 +153,16 @@ def kept_process_state() -> Iterator[None]:
             np.seterr(**errstate)
         if main and sigint is not None and signal.getsignal(signal.SIGINT) is not sigint:
             signal.signal(signal.SIGINT, sigint)
+        if sys.getrecursionlimit() != limit:
+            sys.setrecursionlimit(limit)
+        if not timer_was_armed and _timer_armed():
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if main and sigalrm is not None and signal.getsignal(signal.SIGALRM) is not sigalrm:
+            signal.signal(signal.SIGALRM, sigalrm)
+
+
+def _timer_armed() -> bool:
+    return hasattr(signal, "getitimer") and signal.getitimer(signal.ITIMER_REAL)[0] > 0
 
 
 def call_port(fn: Callable[..., Any], *args: Any) -> Any:
@@ -124,7 +174,12 @@ def call_port(fn: Callable[..., Any], *args: Any) -> Any:
     with kept_process_state():
         try:
             return fn(*args)
-        except (Exception, SystemExit, KeyboardInterrupt):
+        except Exception as exc:
+            shown = printable(exc)
+            if shown is not exc:
+                raise shown from None
+            raise
+        except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:  # noqa: BLE001 - GeneratorExit, the port's own BaseException subclasses
             raise PortRaised(exc).with_traceback(exc.__traceback__) from None
@@ -169,7 +224,14 @@ def call_limited(fn: Callable[..., Any], args: tuple, timeout: float | None) -> 
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, float(timeout))
         try:
-            return fn(*args)
+            try:
+                _WATCHDOG.arm(float(timeout) + WATCHDOG_GRACE)
+                try:
+                    return fn(*args)
+                finally:
+                    _WATCHDOG.disarm()
+            except _Overdue:
+                raise PortTimeoutError(name, float(timeout)) from None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
@@ -189,3 +251,70 @@ def call_limited(fn: Callable[..., Any], args: tuple, timeout: float | None) -> 
     if "exc" in box:
         raise box["exc"]
     return box["out"]
+
+
+#: Seconds past its timeout a port that silenced SIGALRM runs before the watchdog raises in it.
+WATCHDOG_GRACE = 2.0
+
+
+class _Overdue(BaseException):
+    """Raised in the main thread by the watchdog: a class without arguments (as CPython needs), and not an
+    Exception, so a port's own ``except Exception`` cannot swallow it."""
+
+
+class _Watchdog:
+    """One daemon thread that raises :class:`_Overdue` in the main thread at a deadline.
+
+    The SIGALRM timer of :func:`call_limited` is the first line: it also ends
+    ``time.sleep``. A port can ignore SIGALRM or take its handler, and then
+    only this thread can end a pure-Python loop (``PyThreadState_SetAsyncExc``
+    runs between bytecodes, so a blocking C call ends first). One thread for
+    the process: arming is a lock and a notify, cheap for thousands of calls.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._deadline: float | None = None
+        self._fired = False
+        self._thread: threading.Thread | None = None
+        self._target = threading.main_thread().ident
+
+    def arm(self, seconds: float) -> None:
+        with self._cond:
+            self._deadline = time.monotonic() + seconds
+            self._fired = False
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._watch, name="portcheck watchdog", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def disarm(self) -> None:
+        with self._cond:
+            self._deadline = None
+            if self._fired:
+                # Not yet raised (the port returned just in time): take it back.
+                _set_async_exc(self._target, None)
+                self._fired = False
+
+    def _watch(self) -> None:
+        with self._cond:
+            while True:
+                if self._deadline is None:
+                    self._cond.wait()
+                    continue
+                left = self._deadline - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)
+                    continue
+                self._deadline = None
+                self._fired = True
+                _set_async_exc(self._target, _Overdue)
+
+
+def _set_async_exc(thread_id: int | None, exc: type[BaseException] | None) -> None:
+    if thread_id is None or not hasattr(ctypes, "pythonapi"):
+        return
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+
+
+_WATCHDOG = _Watchdog()

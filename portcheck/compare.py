@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._contain import call_limited, is_port_failure, kept_process_state
+from ._contain import call_limited, is_port_failure, kept_process_state, printable
 from .diagnose import Subject, diagnose_pair
 from .diagnose._arrays import allclose, as_float_array, error_stats, location, location_text
 from .diagnose.compound import Hypothesis, Trial, applied_order, call_text, cause_hypotheses, convention_hypotheses, fix_order_note
@@ -201,7 +201,7 @@ def _call(fn: Callable[..., Any], args: Sequence[Any], quiet: bool = False,
                 # must not end the caller's session. Only Ctrl-C goes up.
                 if not is_port_failure(exc):
                     raise
-                return _Run(None, exc, sent)
+                return _Run(None, printable(exc), sent)
     return _Run(out, None, sent)
 
 

@@ -1124,8 +1124,9 @@ class Octave:
             except _StdinRequested:
                 self._interrupt_or_stop()
                 raise OctaveRuntimeError(
-                    "the reference asked for keyboard input (input, keyboard, pause or a prompt); Octave run "
-                    "by portcheck has no keyboard, so the call was stopped. Pass the value as an argument.",
+                    "the reference asked for keyboard input (input, keyboard, pause, a dbstop breakpoint or a "
+                    "prompt); Octave run by portcheck has no keyboard, so the call was stopped. Pass the value as "
+                    "an argument.",
                     label) from None
             except KeyboardInterrupt:
                 # Ctrl-C outside the interruptible wait (or twice): Octave's state is unknown.

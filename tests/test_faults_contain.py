@@ -88,7 +88,8 @@ def test_a_port_that_leaves_while_the_optimizer_runs_is_a_finding(oc, leave):
 
 
 def _state():
-    return (os.getcwd(), list(sys.path), np.geterr(), signal.getsignal(signal.SIGINT))
+    return (os.getcwd(), list(sys.path), np.geterr(), signal.getsignal(signal.SIGINT), sys.getrecursionlimit(),
+            signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL))
 
 
 def _meddler(folder):
@@ -97,6 +98,11 @@ def _meddler(folder):
         sys.path.insert(0, str(folder))
         np.seterr(all="raise")
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # A low recursion limit made portcheck's own report rendering fail; an alarm left armed
+        # (with the default handler) would kill the caller's process once it rang.
+        sys.setrecursionlimit(250)
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        signal.setitimer(signal.ITIMER_REAL, 3600)
         return x + 1
 
     return port
@@ -200,6 +206,61 @@ def test_a_port_raising_its_own_base_exception_or_ctrl_c_costs_only_its_own_resu
     for name, word in (("aborts", "Abort"), ("interrupts", "KeyboardInterrupt")):
         (finding,) = results[name]["findings"]
         assert finding["kind"] == "python-error" and word in finding["message"], finding
+
+
+# -- a port whose exception cannot be printed ---------------------------------------------------
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text for this one")
+
+
+def _unprintable(x):
+    raise Unprintable()
+
+
+def test_a_port_raising_an_exception_that_cannot_be_printed_is_a_python_error(oc):
+    report = compare("pf_value", _unprintable, args=(1.0,), octave=oc)
+    assert _errors(report) == ["python-error"], str(report)
+    assert "Unprintable" in report.errors[0].message and "cannot be shown" in report.errors[0].message
+    assert "Unprintable" in str(report)
+
+    report = check_gradient(lambda x: _unprintable(x), np.array([1.0, 2.0]))
+    assert _errors(report) == ["python-error"], str(report)
+    assert "Unprintable" in report.errors[0].message
+
+
+# -- a port that takes the timer away -------------------------------------------------------------
+
+
+def test_a_port_that_ignores_the_timeout_signal_is_still_stopped(tmp_path):
+    # portcheck's timeout rings SIGALRM; this port ignores it, then spins.
+    (tmp_path / "deaf.py").write_text(textwrap.dedent("""
+        import signal
+
+        def port(x):
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            while True:
+                x = x + 1
+        """))
+    code = textwrap.dedent(f"""
+        import signal, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import deaf
+        from portcheck import Octave, compare
+        with Octave(paths=[{str(FAULTS)!r}]) as oc:
+            report = compare("pf_value", deaf.port, args=(1.0,), octave=oc, timeout=1.0)
+        print("KINDS", sorted({{f.kind for f in report.errors}}))
+        print("MESSAGE", report.errors[0].message)
+        print("DEFAULT HANDLER", signal.getsignal(signal.SIGALRM) == signal.SIG_DFL)
+        """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=240)
+    assert "KINDS ['python-error']" in proc.stdout, (proc.stdout, proc.stderr)
+    assert "PortTimeoutError" in proc.stdout and "more than 1 s" in proc.stdout
+    assert "DEFAULT HANDLER True" in proc.stdout  # the port's SIG_IGN was not kept
 
 
 # -- a port that never returns, in a gradient check ---------------------------------------------

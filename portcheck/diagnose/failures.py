@@ -85,7 +85,8 @@ def python_error(exc: BaseException, port_name: str) -> Finding:
     elif isinstance(exc, TypeError) and "file" not in tb and "argument" in str(exc):
         hint = (" The call itself failed: the port was given the reference's arguments; pass "
                 "python_args= when its signature differs.")
-    msg = f"{port_name} raised {tb['type']}: {tb['message']}{where}.{hint}"
+    said = f"{tb['message']}{where}"
+    msg = f"{port_name} raised {tb['type']}: {said}{'' if said.endswith('.') else '.'}{hint}"
     return Finding(kind="python-error", severity="error", message=msg, evidence=tb)
 
 
@@ -97,7 +98,8 @@ def octave_error(exc: OctaveError, function: str) -> Finding:
         where = exc.function
         if exc.file:
             where += f" ({os.path.basename(exc.file)}" + (f", line {exc.line})" if exc.line else ")")
-        msg = (f"the Octave reference {function} failed in {where}: {exc.octave_message}. The inputs "
+        said = exc.octave_message.rstrip(".")
+        msg = (f"the Octave reference {function} failed in {where}: {said}. The inputs "
                f"may not suit the reference (shapes, 1-based labels), or the reference itself has a "
                f"bug; nothing was compared.")
     elif isinstance(exc, OctaveTimeoutError):
