@@ -31,7 +31,7 @@ from .diagnose.compound import Hypothesis, Trial, applied_order, call_text, caus
 from .diagnose.compound import search as compound_search
 from .diagnose.capture import (explain_capture, explain_mutation, explain_nondeterminism,
                                explain_reference_nondeterminism, perturb)
-from .diagnose.failures import octave_error, python_error
+from .diagnose.failures import locate_at_raise, octave_error, python_error
 from .diagnose.indexing import counterfactual_index_base
 from .diagnose.localise import first_divergence
 from .diagnose.training import explain_tolerance, trains, within_training_precision
@@ -1069,8 +1069,9 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         if not isinstance(first.error, PortTimeoutError) and not any(
                 f.severity == "error" and f.kind != "mismatch" for f in found):
             shifted = cmp.find_label_shift(first.error)
+        found = locate_at_raise(found, first.error)
         if shifted is not None:
-            cmp.findings += shifted[0]
+            cmp.findings += locate_at_raise(shifted[0], first.error)
             py_args = cmp.py_args = shifted[1].args
             first = _call(fn, py_args, timeout=timeout)
     if first.error is not None:

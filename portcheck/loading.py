@@ -20,6 +20,7 @@ import ast
 import contextlib
 import importlib
 import importlib.util
+import inspect
 import io
 import os
 import sys
@@ -205,7 +206,7 @@ def _script_reasons(tree: ast.Module) -> list[str]:
     return reasons
 
 
-def _load_definitions(path: Path, name: str, reason: str) -> types.ModuleType:
+def _load_definitions(path: Path, name: str, reason: str, package: str | None = None) -> types.ModuleType:
     """Import only the file's imports, functions, classes and constants, one statement at a time.
 
     An import that fails is remembered, not fatal: the grader module a course
@@ -216,6 +217,8 @@ def _load_definitions(path: Path, name: str, reason: str) -> types.ModuleType:
     tree = ast.parse(source, filename=str(path))
     module = types.ModuleType(name)
     module.__file__ = str(path)
+    if package is not None:
+        module.__package__ = package  # so the file's relative imports resolve
     missing: dict[str, str] = {}
     for node in tree.body:
         if _is_main_guard(node) or not (_is_definition(node) or _is_computed_constant(node)):
@@ -246,6 +249,58 @@ def _missing_module_error(path: Path | str, module: str) -> PortError:
     )
 
 
+def _package_of(path: Path) -> tuple[Path, str] | None:
+    """The folder above a file's package and the file's dotted name in it (``root``, ``"nnpkg.cost"``).
+
+    A package is a chain of folders holding ``__init__.py``; ``None`` when the
+    file's own folder is not one.
+    """
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.resolve().parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    if not parts or (path.name != "__init__.py" and len(parts) == 1):
+        return None
+    if not all(part.isidentifier() for part in parts):
+        return None
+    return folder, ".".join(parts)
+
+
+def _load_package_file(path: Path, tree: ast.Module) -> types.ModuleType:
+    """Import a file that uses relative imports as the package module it is (``nnpkg.cost``).
+
+    Its relative imports (``from .helpers import unroll``) only resolve with
+    its package as parent, so the folder above the package is put first on
+    ``sys.path`` and the dotted name imported; a script-style file in a package
+    is loaded definitions-only with that package as its ``__package__``.
+    """
+    found = _package_of(path)
+    if found is None:
+        raise PortError(
+            f"{path} uses a relative import (`from . import ...`), but its folder is not a package: add an "
+            f"empty __init__.py next to {path.name}, or write the import without the dot (`from helpers import "
+            f"...`, portcheck puts the file's folder first on sys.path)."
+        )
+    root, dotted = found
+    reasons = _script_reasons(tree)
+    with _folder_first(root), _no_prompts():
+        try:
+            if reasons:
+                parent = dotted.rpartition(".")[0] if path.name != "__init__.py" else dotted
+                importlib.import_module(parent)
+                return _load_definitions(path, dotted, "; ".join(reasons[:2]), package=parent)
+            return importlib.import_module(dotted)
+        except ModuleNotFoundError as exc:
+            raise _missing_module_error(path, exc.name or dotted) from None
+        except (Exception, SystemExit) as exc:  # the user's package raised (or exited) while importing
+            raise PortError(f"importing {path} as {dotted} (its package) raised {type(exc).__name__}: {exc}") from None
+
+
+def _has_relative_import(tree: ast.Module) -> bool:
+    return any(isinstance(node, ast.ImportFrom) and node.level > 0 for node in ast.walk(tree))
+
+
 def _load_file(path: Path) -> types.ModuleType:
     name = f"{_FILE_MODULE_PREFIX}{abs(hash(str(path.resolve())))}"
     if name in sys.modules:
@@ -254,6 +309,10 @@ def _load_file(path: Path) -> types.ModuleType:
         tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
     except SyntaxError as exc:
         raise PortError(f"{path} does not parse: {exc.msg} at line {exc.lineno}; fix the syntax error.") from None
+    if _has_relative_import(tree):
+        module = _load_package_file(path, tree)
+        sys.modules[name] = module
+        return module
     reasons = _script_reasons(tree)
     with _folder_first(path.parent), _no_prompts():
         if reasons:
@@ -360,7 +419,9 @@ def load_callable(spec: str | Callable[..., Any], base: Path | None = None) -> C
     if not module_part or not attr_path:
         raise PortError(f"A port given as a string must be 'module:function' (e.g. 'mypkg.nn:cost'), got {spec!r}.")
     module = obj = _load_module(module_part, base)
+    owner: Any = None
     for attr in attr_path.split("."):
+        owner = obj
         if not hasattr(obj, attr):
             public = sorted(n for n in dir(module) if not n.startswith("_") and callable(getattr(module, n)))
             hint = ""
@@ -375,10 +436,38 @@ def load_callable(spec: str | Callable[..., Any], base: Path | None = None) -> C
         raise PortError(f"{spec} is a {type(obj).__name__}, not a function.")
     _check_missing(module, obj, spec, module_part)
     notes = _MODULE_NOTES.get(getattr(module, "__name__", ""), [])
+    if isinstance(owner, type) and isinstance(inspect.getattr_static(owner, attr_path.rsplit(".", 1)[-1], None),
+                                             types.FunctionType):
+        obj, note = _bind_to_new_instance(owner, attr_path.rsplit(".", 1)[-1], spec)
+        notes = [*notes, note]
     if notes:
         with contextlib.suppress(TypeError):
             _CALLABLE_NOTES[obj] = list(notes)
     return obj
+
+
+def _bind_to_new_instance(cls: type, name: str, spec: str) -> tuple[Callable[..., Any], str]:
+    """``Class.method`` named in a string: the method of an instance built with no arguments.
+
+    A method defined with ``self`` cannot be called on the reference's
+    arguments alone (the first would be taken as ``self``); a class whose
+    constructor needs nothing is built once, and the report says so, because
+    any state the constructor sets (a λ, the layer sizes) is its default.
+    """
+    try:
+        with _no_prompts():
+            instance = cls()
+    except Exception as exc:  # noqa: BLE001 - the user's constructor; what it needs is in the message
+        raise PortError(
+            f"{spec} is a method of {cls.__name__}, and {cls.__name__}() cannot be built without arguments "
+            f"({type(exc).__name__}: {exc}). Pass a bound method from Python: "
+            f"compare(..., {cls.__name__}(...).{name}, python_args=...), or name a module-level function "
+            f"that builds the object and calls the method."
+        ) from None
+    note = (f"{spec} is a method: portcheck called it on {cls.__name__}() built with no arguments, so any "
+            f"state the constructor sets has its default values; pass `{cls.__name__}(...).{name}` from "
+            f"Python to use others.")
+    return getattr(instance, name), note
 
 
 def load_args(spec: str | Callable[[], Any] | None, base: Path | None = None) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from ..errors import OctaveError, OctaveRuntimeError, OctaveTimeoutError
 from ..report import MAX_MESSAGE, Finding
 from ._base import Subject
 
-__all__ = ["python_error", "octave_error", "explain_non_finite", "traceback_summary"]
+__all__ = ["python_error", "octave_error", "explain_non_finite", "traceback_summary", "locate_at_raise"]
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -87,7 +88,30 @@ def python_error(exc: BaseException, port_name: str) -> Finding:
                 "python_args= when its signature differs.")
     said = f"{tb['message']}{where}"
     msg = f"{port_name} raised {tb['type']}: {said}{'' if said.endswith('.') else '.'}{hint}"
-    return Finding(kind="python-error", severity="error", message=msg, evidence=tb)
+    return Finding(kind="python-error", severity="error", message=msg, evidence=tb, port_location=_raise_site(tb))
+
+
+def _raise_site(tb: dict[str, Any]) -> tuple[str, int] | None:
+    """The port's own line that raised (a helper's line when the helper raised), if one is known."""
+    if "file" not in tb or _library_frame(tb["file"]):
+        return None
+    return (tb["file"], int(tb["line"]))
+
+
+def locate_at_raise(findings: list[Finding], exc: BaseException) -> list[Finding]:
+    """Give unlocated label findings the line where the port raised.
+
+    When a port raises on MATLAB's 1-based labels and the re-run with them
+    shifted goes through, the line that raised is the one that used a label as
+    a 0-based index (often inside a helper such as ``one_hot``), which is where
+    the fix goes.
+    """
+    tb = traceback_summary(exc)
+    site = _raise_site(tb)
+    if site is None:
+        return findings
+    return [replace(f, port_location=site, evidence={**f.evidence, "port_source": tb.get("code", "")})
+            if f.kind == "index-base" and f.port_location is None else f for f in findings]
 
 
 def octave_error(exc: OctaveError, function: str) -> Finding:
