@@ -20,6 +20,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,8 @@ from .diagnose.regularization import penalty_from_runs, with_penalty_detail
 from .diagnose.rerun import Rerun
 from .diagnose.shapes import align, combine_broadcast, counterfactual_broadcast, drop_scale_beside_broadcast
 from .loading import describe_callable, load_callable, load_notes
-from .conventions import is_penalty_name, penalty_pairs, with_gradient
-from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError, PortTimeoutError
+from .conventions import argument_order, in_reference_order, is_penalty_name, m_file_parameters, penalty_pairs, with_gradient
+from .errors import InputError, OctaveRuntimeError, OctaveTimeoutError, PortcheckError, PortTimeoutError
 from .inputs import Layout, as_layout
 from .octave import Octave
 from .report import Finding, Report, Table, merge_findings
@@ -998,18 +999,52 @@ def compare(
     own = octave is None
     oc = Octave() if own else octave
     try:
+        reordered = None
+        if python_args is None:
+            found = _reference_order(fn, port_name, function, oc, len(args_t))
+            if found is not None:
+                fn, reordered = found
         return _compare(function, fn, port_name, args_t, py_args_t, oc, nout, lay, float(rtol), float(atol),
-                        intermediates, outputs, context, timeout, wrt, penalty=penalty, trace=trace)
+                        intermediates, outputs, context, timeout, wrt, penalty=penalty, trace=trace,
+                        reordered=reordered)
     finally:
         if own:
             oc.close()
+
+
+def _reference_order(fn: Callable[..., Any], port_name: str, function: str, oc: Octave,
+                     n: int) -> tuple[Callable[..., Any], Finding] | None:
+    """The port wrapped to take the reference's argument order, when its names say the order differs.
+
+    ``cost(X, y, theta, lam)`` ported from ``costFunctionReg(theta, X, y,
+    lambda)`` would otherwise be called with theta as X; its parameter names,
+    matched one for one with the ``.m`` file's, say where each argument goes.
+    """
+    try:
+        bare, folder = oc.resolve(function)
+        files = [Path(folder) / f"{bare}.m"] if folder else oc.function_files(bare)
+    except PortcheckError:
+        return None
+    ref_names = m_file_parameters(files[0]) if files else None
+    port_names = _parameter_names(fn, n)
+    order = argument_order(port_names, ref_names) if ref_names and len(ref_names) == n else None
+    if order is None:
+        return None
+    call = f"{getattr(fn, '__name__', 'port')}({', '.join(ref_names[j] for j in order)})"
+    finding = Finding(
+        kind="calling-convention", severity="warning",
+        message=(f"the port takes the reference's arguments in another order, {port_name}"
+                 f"({', '.join(port_names)}) for {bare}({', '.join(ref_names)}); matched by name, it is called "
+                 f"as `{call}`. Pass python_args= to call it otherwise."),
+        evidence={"call": call, "conventions": ["arguments matched by name"], "order": order})
+    return in_reference_order(fn, order), finding
 
 
 def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple, py_args: tuple, oc: Octave,
              nout: int | None, lay: Layout | None, rtol: float, atol: float, intermediates: bool,
              outputs: Sequence[str] | None, context: Mapping[str, Any] | None, timeout: float | None,
              wrt: int | None, penalty: int | str | None = None,
-             trace: bool | None = None) -> Report:
+             trace: bool | None = None, reordered: Finding | None = None) -> Report:
     if nout is None:
         nout = oc.nargout(function)
     if not isinstance(nout, (int, np.integer)) or nout < 1:
@@ -1029,6 +1064,8 @@ def _compare(function: str, fn: Callable[..., Any], port_name: str, args: tuple,
         penalty_pairs(args, py_args, cmp.arg_names, penalty)  # a bad choice fails now, with its message
     title = f"{function}  vs  {port_name}"
     cmp.notes += load_notes(fn)
+    if reordered is not None:
+        cmp.findings.append(reordered)
 
     # The reference. Errors the user must fix before anything can run propagate;
     # a reference that fails on these inputs is a finding.

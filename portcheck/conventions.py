@@ -11,15 +11,18 @@ them; it never calls Octave.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import InputError
 
-__all__ = ["is_penalty_name", "penalty_pairs", "with_gradient", "is_float_scalar"]
+__all__ = ["is_penalty_name", "penalty_pairs", "with_gradient", "is_float_scalar", "argument_order",
+           "in_reference_order", "m_file_parameters"]
 
 #: Exact parameter names (lower case, underscores stripped at the ends) that hold a penalty weight.
 _PENALTY_NAMES = {"lambda", "lam", "lamb", "lambd", "lamda", "lmbda", "lmbd", "lmb", "lbda", "l", "reg",
@@ -103,3 +106,79 @@ def with_gradient(cost: Callable[..., Any], grad: Callable[..., Any]) -> Callabl
 
     cost_and_gradient.__portcheck_parts__ = (cost, grad)  # type: ignore[attr-defined]
     return cost_and_gradient
+
+
+# -- arguments in another order ---------------------------------------------------
+
+
+def m_file_parameters(path: str | Path) -> list[str] | None:
+    """The parameter names on the first ``function`` line of an ``.m`` file, or ``None``.
+
+    ``function [J, grad] = costFunctionReg(theta, X, y, lambda)`` gives
+    ``["theta", "X", "y", "lambda"]``; a header with ``varargin`` or none at
+    all gives ``None`` (nothing to match names against).
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    header = ""
+    for line in lines:
+        code = line.split("%", 1)[0].split("#", 1)[0].strip()
+        if not header and not code.startswith("function"):
+            continue
+        header += " " + code.removesuffix("...")
+        if not code.endswith("..."):
+            break
+    if "(" not in header or ")" not in header:
+        return None
+    inside = header.split("(", 1)[1].split(")", 1)[0]
+    names = [n.strip() for n in inside.split(",") if n.strip()]
+    if not names or any(not n.isidentifier() or n == "varargin" for n in names):
+        return None
+    return names
+
+
+def _name_key(name: str) -> str:
+    # Ports rename the penalty weight (lambda is a Python keyword): all its spellings are one name.
+    return "lambda" if is_penalty_name(name) else name.lower().strip("_")
+
+
+def argument_order(port_names: Sequence[str], reference_names: Sequence[str]) -> list[int] | None:
+    """For each of the port's arguments, the position of the same-named argument of the reference.
+
+    ``None`` unless the port's names are exactly the reference's in another
+    order (``cost(X, y, theta, lam)`` for ``costFunctionReg(theta, X, y,
+    lambda)``), each matched once: a partial or ambiguous match is no evidence
+    of an order.
+    """
+    keys_p = [_name_key(n) for n in port_names]
+    keys_r = [_name_key(n) for n in reference_names]
+    if len(keys_p) != len(keys_r) or keys_p == keys_r or len(set(keys_r)) != len(keys_r):
+        return None
+    if sorted(keys_p) != sorted(keys_r):
+        return None
+    return [keys_r.index(k) for k in keys_p]
+
+
+def in_reference_order(fn: Callable[..., Any], order: Sequence[int]) -> Callable[..., Any]:
+    """The port taking the reference's argument order: argument ``order[i]`` goes to its ``i``-th parameter.
+
+    The wrapper's signature lists the port's own parameter names in the
+    reference's order, so messages name what the port calls each argument;
+    the port's code (what a trace follows) is reached through ``__wrapped__``.
+    """
+    n = len(order)
+
+    @functools.wraps(fn)
+    def port_in_reference_order(*args: Any, **kwargs: Any) -> Any:
+        return fn(*[args[j] for j in order], *args[n:], **kwargs)
+
+    params = list(inspect.signature(fn).parameters.values())
+    moved = [params[list(order).index(i)] for i in range(n)] + params[n:]
+    try:
+        sig = inspect.Signature(moved)
+    except ValueError:  # a default now before a parameter without one: the names are what matters
+        sig = inspect.Signature([q.replace(default=inspect.Parameter.empty) for q in moved])
+    port_in_reference_order.__signature__ = sig  # type: ignore[attr-defined]
+    return port_in_reference_order

@@ -159,3 +159,171 @@ def test_a_method_of_a_class_that_needs_arguments_says_to_pass_a_bound_method(tm
     port = write(tmp_path / "logreg.py", CLASS_PORT.replace("INIT", "lam").replace("REG", "lam / m"))
     with pytest.raises(PortError, match=r"LogisticRegression\(\.\.\.\)\.cost_function"):
         compare("costFunctionReg", port + ":LogisticRegression.cost_function", logreg_args())
+
+
+# -- one-way calling conventions: cost(X, y, theta) for costFunctionReg(theta, X, y, lambda) ----
+REORDERED_PORT = """
+    import numpy as np
+
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+
+    def cost_function_reg(X, y, theta, lambda_):
+        m = len(y)
+        h = sigmoid(X @ theta)
+        J = (-y @ np.log(h) - (1 - y) @ np.log(1 - h)) / m + lambda_ / (2 * m) * np.sum(theta[1:] ** 2)
+        grad = (X.T @ (h - y)) / m
+        grad[1:] = grad[1:] + REG * theta[1:]
+        return J, grad
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("reg", ["lambda_ / m", "lambda_"])
+def test_arguments_in_another_order_are_matched_by_name(octave, tmp_path, reg):
+    port = write(tmp_path / reg.replace(" ", "").replace("/", "_") / "cost.py", REORDERED_PORT.replace("REG", reg))
+    rep = compare("costFunctionReg", port + ":cost_function_reg", logreg_args(), octave=octave, nout=2)
+    conv = [f for f in rep.findings if f.kind == "calling-convention"]
+    assert len(conv) == 1 and conv[0].severity == "warning", rep
+    assert "cost_function_reg(X, y, theta, lambda)" in conv[0].message, conv[0].message
+    if reg == "lambda_ / m":
+        assert rep.ok and rep.kinds == {"calling-convention"}, rep
+        return
+    assert {f.kind for f in rep.errors} == {"regularization"}, rep
+    f = rep.errors[0]
+    assert f.port_location is not None and f.port_location[1] == 14, f
+
+
+@pytest.mark.octave
+def test_arguments_in_the_reference_order_are_not_reordered(octave, tmp_path):
+    # python_args given: the user's own call is used as it is.
+    port = write(tmp_path / "cost.py", REORDERED_PORT.replace("REG", "lambda_ / m"))
+    theta, X, y, lam = logreg_args()
+    rep = compare("costFunctionReg", port + ":cost_function_reg", (theta, X, y, lam), python_args=(X, y, theta, lam),
+                  octave=octave, nout=2)
+    assert rep.ok and not rep.findings, rep
+
+
+# -- a training function: scipy's minimize with a loose tolerance against fmincg -------------
+TRAIN_PORT = """
+    import numpy as np
+    from scipy.optimize import minimize
+
+
+    def linear_reg_cost_function(X, y, theta, lambda_):
+        m = y.size
+        theta = theta.ravel()
+        y = y.ravel()
+        h = X @ theta
+        J = np.sum((h - y) ** 2) / (2 * m) + lambda_ / (2 * m) * np.sum(PENALIZED ** 2)
+        grad = X.T @ (h - y) / m
+        grad[1:] += lambda_ / m * theta[1:]
+        return J, grad
+
+
+    def train_linear_reg(X, y, lambda_):
+        initial_theta = np.zeros(X.shape[1])
+        res = minimize(lambda t: linear_reg_cost_function(X, y, t, lambda_), initial_theta,
+                       jac=True, method="CG", tol=1e-3, options={"maxiter": 200})
+        return res.x.reshape(-1, 1)
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("penalized", ["theta[1:]", "theta"])
+def test_a_trained_port_with_a_loose_tolerance(octave, tmp_path, penalized):
+    from portcheck.examples.ex5 import _train_args
+
+    port = write(tmp_path / penalized.replace("[1:]", "1") / "train.py", TRAIN_PORT.replace("PENALIZED", penalized))
+    X, y, lam = _train_args()
+    rep = compare("trainLinearReg", port + ":train_linear_reg", (X, y.reshape(-1, 1), lam), octave=octave)
+    if penalized == "theta[1:]":
+        assert rep.ok and rep.kinds == {"tolerance"}, rep
+        return
+    # The cost's penalty includes the bias: the λ = 0 re-run names the penalty. Near-zero
+    # gradients at the two optima are no evidence of a rounding function (`fix`).
+    assert "regularization" in rep.kinds, rep
+    assert not {"missing-function", "extra-function"} & rep.kinds, rep
+
+
+# -- two mistakes at once: C order and λ/m in UFLDL's softmax --------------------------------
+SOFTMAX_PORT = """
+    import numpy as np
+
+
+    def softmax_cost(theta, num_classes, input_size, lambda_, data, labels):
+        theta = theta.reshape(num_classes, input_size ORDER)
+        m = data.shape[1]
+        scores = theta @ data
+        scores = scores - scores.max(axis=0)
+        probs = np.exp(scores) / np.sum(np.exp(scores), axis=0)
+        ground_truth = np.zeros((num_classes, m))
+        ground_truth[labels.astype(int).ravel() - 1, np.arange(m)] = 1
+        cost = -np.sum(ground_truth * np.log(probs)) / m + lambda_ / 2 * np.sum(theta ** 2)
+        theta_grad = -(ground_truth - probs) @ data.T / m + DECAY * theta
+        return cost, theta_grad.ravel(RAVEL)
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("order,decay", [("F", "lambda_"), ("C", "lambda_"), ("F", "lambda_ / m"), ("C", "lambda_ / m")])
+def test_softmax_c_order_and_weight_decay_over_m(octave, tmp_path, order, decay):
+    from portcheck.examples.ufldl import _softmax_args
+
+    args = _softmax_args()
+    source = SOFTMAX_PORT.replace("RAVEL", '"F"' if order == "F" else "").replace("DECAY", decay)
+    source = source.replace(" ORDER", ', order="F"' if order == "F" else "")
+    port = write(tmp_path / f"{order}{len(decay)}" / "softmax.py", source) + ":softmax_cost"
+    rep = compare("softmaxCost", port, args, octave=octave, nout=2, layout=[("theta", (args[1], args[2]))])
+    expected = ({"unroll-order"} if order == "C" else set()) | ({"regularization"} if decay != "lambda_" else set())
+    assert {f.kind for f in rep.errors} == expected, rep
+    for f in rep.errors:
+        if f.kind == "unroll-order":
+            assert f.port_location is not None and f.port_location[1] == 6, f
+        if f.kind == "regularization":
+            # the penalty's line, or none: never the reshape that the first cause is about
+            assert f.port_location is None or f.port_location[1] == 14, f
+            # the reference regularizes every entry: no bias advice
+            assert "Theta[:, 0]" not in f.message and "λ/m where the reference has λ" in f.message, f.message
+
+
+# -- float32: the "converted to float32?" question, with np.var's default ddof ----------------
+GAUSS_PORT = """
+    import numpy as np
+
+
+    def estimate_gaussian(X):
+        X = X.astype(np.float32)
+        mu = np.mean(X, axis=0)
+        sigma2 = np.var(X, axis=0DDOF)
+        return mu.reshape(-1, 1), sigma2.reshape(-1, 1)
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("ddof", ["", ", ddof=1"])
+def test_float32_port_with_bessel_correction_is_named_ddof(octave, tmp_path, ddof):
+    from portcheck.examples.ex8 import _density_args
+
+    port = write(tmp_path / f"d{len(ddof)}" / "gauss.py", GAUSS_PORT.replace("DDOF", ddof)) + ":estimate_gaussian"
+    rep = compare("estimateGaussian", port, (_density_args()[0],), octave=octave, nout=2)
+    assert "precision" in {f.kind for f in rep.warnings}, rep
+    if not ddof:
+        assert rep.ok and not rep.errors, rep
+        return
+    assert {f.kind for f in rep.errors} == {"ddof"}, rep
+    f = rep.errors[0]
+    assert "N = 25" in f.message and "ddof=0" in f.message and f.port_location[1] == 8, f
+
+
+def test_check_gradient_given_the_whole_argument_tuple_says_how_to_split_it(tmp_path):
+    from portcheck import check_gradient
+    from portcheck.errors import InputError
+
+    port = nn_package(tmp_path, 1)
+    with pytest.raises(InputError, match=r"whole argument list.*check_gradient\(fun, args\[0\], args=args\[1:\]\)"):
+        check_gradient(port, nn_args(), layout=LAYOUT)
+    rep = check_gradient(port, nn_args()[0], args=nn_args()[1:], layout=LAYOUT)
+    assert rep.ok, rep

@@ -113,10 +113,13 @@ def _elementwise(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Finding
     # its action on several distinct inputs, and a constant result identifies
     # nothing: exp(0) = 1 would "explain" a one-hot matrix against zeros, and
     # fix() or max(0, x) map any small values to one 0.
-    n_rd, n_cd = np.unique(rd).size, np.unique(cd).size
+    # Values count as distinct only beyond the comparison's tolerance: two optimizers' near-zero
+    # gradients (1e-9 against 3e-8) are one value, and fix() of small numbers "is" that value.
+    tol = subject.atol * max(float(np.max(np.abs(r))), 1.0)
+    n_rd, n_cd = _distinct(rd, subject.rtol, tol), _distinct(cd, subject.rtol, tol)
     extra_ok, missing_ok = n_rd >= 3 and n_cd >= 2, n_cd >= 3 and n_rd >= 2
     # The side a function produces must vary too: min(0, x) of a one-hot matrix "is" zeros.
-    r_varies, c_varies = np.unique(r).size >= 3, np.unique(c).size >= 3
+    r_varies, c_varies = _distinct(r, subject.rtol, tol) >= 3, _distinct(c, subject.rtol, tol) >= 3
     for key, (spelling, f) in ELEMENTWISE.items():
         whole = (c_varies and _same(_apply(f, r), c, subject), r_varies and _same(_apply(f, c), r, subject))
         if key.startswith("softmax"):
@@ -139,6 +142,17 @@ def _elementwise(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Finding
                 evidence={"function": key, "applied": spelling, "elements": int(differ.sum())},
             )]
     return []
+
+
+def _distinct(x: np.ndarray, rtol: float, atol: float) -> int:
+    """How many values ``x`` holds on a grid as fine as the comparison's tolerance."""
+    v = np.asarray(x, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return 0
+    step = atol + rtol * float(np.max(np.abs(v)))
+    # Rounding (not flooring) keeps values within the tolerance of zero in one bin with zero.
+    return int(np.unique(np.round(v / (2 * step)) if step > 0 else v).size)
 
 
 def _inverted_mask(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Finding]:

@@ -148,8 +148,10 @@ def explain_regularization(ref: np.ndarray, cand: np.ndarray, params: np.ndarray
         return [subject.finding(
             "regularization",
             f"{subject.subject} differs from {subject.reference} by {fmt(a)}·params{name} on every "
-            f"entry, bias included: the regularization term has the wrong factor, or regularizes the "
-            f"bias ({numpy_bias}) that the reference leaves out.",
+            f"entry, bias included, by the same factor (so the bias is not what differs): the regularization "
+            f"term has the wrong factor; "
+            + ("the port's term is too small or missing (e.g. λ/m where the reference has λ)." if a < 0 else
+               "the port's term is too large (e.g. λ where the reference has λ/m, or added twice)."),
             coefficient=a, part="all",
         )]
     return []

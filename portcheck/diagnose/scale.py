@@ -114,7 +114,10 @@ def _ddof(k: float, context: Mapping[str, Any], tol: float, scalar: bool = False
         following = math.sqrt(n / (n + 1)) if root else n / (n + 1)
         if k > 1:
             following = 1 / following
-        if abs(following - expected) <= 10 * tol * abs(k):
+        # N's neighbours must be told apart; by a wide margin unless N is known to be a size of the
+        # data (then float32's wider tolerance still names var's 25/24 for 25 examples).
+        margin = tol if known == n or (known is None and dims and n in dims) else 10 * tol
+        if abs(following - expected) <= margin * abs(k):
             continue
         # N = 2 makes var's factor exactly 1/2 or 2: only call it ddof when N is known.
         if n == 2 and known != 2:

@@ -65,6 +65,13 @@ def _as_x(x0: Any) -> np.ndarray:
     try:
         x = np.array(x0, copy=True)
     except (TypeError, ValueError) as exc:
+        if isinstance(x0, (tuple, list)) and len(x0) > 1 and np.size(x0[0]) > 1:
+            # compare() takes every argument in one tuple; check_gradient takes the point apart.
+            raise InputError(
+                f"x0 must be a numeric array, got a {type(x0).__name__} of {len(x0)} arguments (the first of "
+                f"{np.size(x0[0])} numbers): that looks like the whole argument list. Pass the point and the "
+                f"rest apart: check_gradient(fun, args[0], args=args[1:]); when the parameters are argument "
+                f"k, check_gradient(fun, args[k], args=args[:k] + args[k + 1:], wrt=k).") from None
         raise InputError(f"x0 must be a numeric array: {exc}") from None
     if x.dtype == bool or np.issubdtype(x.dtype, np.integer):
         x = x.astype(np.float64)

@@ -291,7 +291,11 @@ def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding],
     for f in boundary:
         where = ((by_block or {}).get((f.output or "", f.block or "")) or (by_output or {}).get(f.output or "")
                  or (None if other_cause else lead))
-        if f in named and where is not None and f.port_location is None and f.reference_location is None:
+        # A later cause of several (fix_order > 1) is seen only once the earlier are fixed; the trace
+        # ran with them in place, so its divergence is the first cause's line, not this one's.
+        later = bool(f.evidence.get("compound")) and int(f.evidence.get("fix_order") or 1) > 1
+        if (f in named and where is not None and not later and f.port_location is None
+                and f.reference_location is None):
             extra = {k: where.evidence[k] for k in keys if k in where.evidence}
             f = dataclasses.replace(f, port_location=where.port_location,
                                     reference_location=where.reference_location, evidence={**f.evidence, **extra})
