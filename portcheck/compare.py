@@ -546,7 +546,7 @@ class _Comparison:
                 kind="regularization", severity="error",
                 message=(f"the port matches the reference when {label} = 0, so the mistake is in the term "
                          f"{label} multiplies, {term}."),
-                evidence={"counterfactual": f"{label} = 0 on both sides", "argument": i + 1},
+                evidence={"counterfactual": f"{label} = 0 on both sides", "argument": i + 1, "penalty_name": label},
             )]
         return []
 

@@ -260,6 +260,10 @@ _BOUNDARY = {"sign", "scale", "ddof", "transposed", "unroll-order", "swapped-blo
              "index-base", "broadcast"}
 
 
+def _identifiers(source: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_]\w*", str(source or "")))
+
+
 def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding],
                    by_output: Mapping[str, Finding] | None = None,
                    by_block: Mapping[tuple[str, str], Finding] | None = None) -> list[Finding]:
@@ -294,7 +298,12 @@ def merge_findings(boundary: Sequence[Finding], traced: Sequence[Finding],
         # A later cause of several (fix_order > 1) is seen only once the earlier are fixed; the trace
         # ran with them in place, so its divergence is the first cause's line, not this one's.
         later = bool(f.evidence.get("compound")) and int(f.evidence.get("fix_order") or 1) > 1
-        if (f in named and where is not None and not later and f.port_location is None
+        # λ = 0 proved the mistake is in what λ multiplies: a divergence on a line without λ (a
+        # trained model's `return res.x`) is where it shows, not where it is.
+        penalty = f.evidence.get("penalty_name")
+        elsewhere = bool(penalty) and where is not None and penalty not in _identifiers(
+            where.evidence.get("port_source", ""))
+        if (f in named and where is not None and not later and not elsewhere and f.port_location is None
                 and f.reference_location is None):
             extra = {k: where.evidence[k] for k in keys if k in where.evidence}
             f = dataclasses.replace(f, port_location=where.port_location,
