@@ -726,7 +726,7 @@ class _Comparison:
     def convention_finding(self, error: BaseException, best: Trial) -> Finding:
         conventions = [h for h in best.hypotheses if h.kind == "calling-convention"]
         call = call_text(getattr(self.fn, "__name__", "port"), self.arg_names, conventions)
-        fixes = "; ".join(h.fix for h in conventions)
+        fixes = _joined_fixes([h.fix for h in conventions])
         return Finding(
             kind="calling-convention", severity="warning",
             message=(f"the port raised {type(error).__name__} ({error}) on the arguments as given, in "
@@ -1010,6 +1010,23 @@ def compare(
     finally:
         if own:
             oc.close()
+
+
+def _joined_fixes(fixes: Sequence[str]) -> str:
+    """Fixes joined with "; ", those that share a lead-in ("flatten it at the top of the port:") said once."""
+    groups: dict[str, list[str]] = {}
+    for fix in fixes:
+        head, sep, tail = fix.partition(": ")
+        key = head if sep else fix
+        groups.setdefault(key, []).append(tail if sep else "")
+    parts = []
+    for head, tails in groups.items():
+        tails = [t for t in tails if t]
+        if len(tails) > 1:
+            parts.append(f"{head.replace(' it ', ' them ')}: {', '.join(tails)}")
+        else:
+            parts.append(f"{head}: {tails[0]}" if tails else head)
+    return "; ".join(parts)
 
 
 def _reference_order(fn: Callable[..., Any], port_name: str, function: str, oc: Octave,

@@ -330,3 +330,83 @@ def test_check_gradient_given_the_whole_argument_tuple_says_how_to_split_it(tmp_
         check_gradient(port, nn_args(), layout=LAYOUT)
     rep = check_gradient(port, nn_args()[0], args=nn_args()[1:], layout=LAYOUT)
     assert rep.ok, rep
+
+
+# -- a notebook exported as a script, run through the command line ----------------------------
+NOTEBOOK = """
+    #!/usr/bin/env python
+    # coding: utf-8
+
+    # In[1]:
+
+
+    import numpy as np
+    import matplotlib.pyplot as plt
+    from scipy.io import loadmat
+    get_ipython().run_line_magic('matplotlib', 'inline')
+
+
+    # In[2]:
+
+
+    data = loadmat('ex5data1.mat')
+    X, y = data['X'], data['y'][:, 0]
+    m = y.size
+    plt.plot(X, y, 'ro')
+
+
+    # In[3]:
+
+
+    def linearRegCostFunction(X, y, theta, lambda_=0.0):
+        m = y.size
+        h = X.dot(theta)
+        J = (1 / (2 * m)) * np.sum(np.square(h - y)) + (lambda_ / (2 * m)) * np.sum(np.square(theta[1:]))
+        grad = (1 / m) * (h - y).dot(X)
+        grad[1:] = grad[1:] + REG * theta[1:]
+        return J, grad
+
+
+    # In[4]:
+
+
+    J, _ = linearRegCostFunction(np.concatenate([np.ones((m, 1)), X], axis=1), y, np.array([1, 1]), 1)
+    print('Cost at theta = [1, 1]:\\t   %f ' % J)
+"""
+NOTEBOOK_INPUTS = """
+    from portcheck.examples.ex5 import _cost_args
+
+    def args():
+        X, y, theta, lam = _cost_args()
+        return X, y.reshape(-1, 1), theta.reshape(-1, 1), lam
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("reg", ["(lambda_ / m)", "lambda_"])
+def test_a_notebook_script_through_the_cli(tmp_path, reg):
+    import subprocess
+    import sys
+
+    folder = tmp_path / ("faithful" if "/" in reg else "lam")
+    port = write(folder / "ex5.py", NOTEBOOK.replace("REG", reg))
+    inputs = write(folder / "inputs.py", NOTEBOOK_INPUTS)
+    res = subprocess.run([sys.executable, "-m", "portcheck", "compare", "linearRegCostFunction",
+                          f"{port}:linearRegCostFunction", "--args-from", f"{inputs}:args", "--nout", "2",
+                          "--json", "-"], capture_output=True, text=True, timeout=600, cwd=folder)
+    import json
+
+    out = json.loads(res.stdout)
+    kinds = {(f["kind"], f["severity"]) for f in out["findings"]}
+    assert ("calling-convention", "warning") in kinds, out
+    conv = next(f for f in out["findings"] if f["kind"] == "calling-convention")
+    # one lead-in for both vectors, not the same advice twice
+    assert conv["message"].count("at the top of the port") == 1 and "`theta = np.ravel(theta)`" in conv["message"], conv
+    assert any("runs as a script" in n for n in out["notes"]), out["notes"]
+    if reg == "(lambda_ / m)":
+        assert res.returncode == 0 and kinds == {("calling-convention", "warning")}, out
+        return
+    assert res.returncode == 1, res.stderr
+    reg_f = [f for f in out["findings"] if f["kind"] == "regularization"]
+    line = Path(port).read_text().splitlines().index("    grad[1:] = grad[1:] + lambda_ * theta[1:]") + 1
+    assert reg_f and reg_f[0]["port_location"][1] == line, out
