@@ -410,3 +410,33 @@ def test_a_notebook_script_through_the_cli(tmp_path, reg):
     reg_f = [f for f in out["findings"] if f["kind"] == "regularization"]
     line = Path(port).read_text().splitlines().index("    grad[1:] = grad[1:] + lambda_ * theta[1:]") + 1
     assert reg_f and reg_f[0]["port_location"][1] == line, out
+
+
+# -- K-means with a 0-based class loop: the empty class's mean is NaN -------------------------
+KMEANS_PORT = """
+    import numpy as np
+
+
+    def compute_centroids(X, idx, K):
+        m, n = X.shape
+        centroids = np.zeros((K, n))
+        idx = idx.ravel()
+        for k in range(K):
+            centroids[k, :] = np.mean(X[idx == CLASS], axis=0)
+        return centroids
+"""
+
+
+@pytest.mark.octave
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("klass", ["k + 1", "k"])
+def test_a_0_based_class_loop_is_named_without_its_nan(octave, tmp_path, klass):
+    from portcheck.examples.ex7 import _centroid_args
+
+    port = write(tmp_path / klass.replace(" ", "").replace("+", "p") / "kmeans.py", KMEANS_PORT.replace("CLASS", klass))
+    rep = compare("computeCentroids", port + ":compute_centroids", _centroid_args(), octave=octave)
+    if klass == "k + 1":
+        assert rep.ok and not rep.findings, rep
+        return
+    assert {f.kind for f in rep.errors} == {"index-base"}, rep
+    assert rep.errors[0].port_location[1] == 10, rep.errors[0]

@@ -151,8 +151,8 @@ def _distinct(x: np.ndarray, rtol: float, atol: float) -> int:
     if v.size == 0:
         return 0
     step = atol + rtol * float(np.max(np.abs(v)))
-    # Rounding (not flooring) keeps values within the tolerance of zero in one bin with zero.
-    return int(np.unique(np.round(v / (2 * step)) if step > 0 else v).size)
+    # Bins centred on multiples of 2·step: values within the tolerance of zero share zero's bin.
+    return int(np.unique(np.floor(v / (2 * step) + 0.5) if step > 0 else v).size)
 
 
 def _inverted_mask(r: np.ndarray, c: np.ndarray, subject: Subject) -> list[Finding]:
