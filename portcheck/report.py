@@ -55,7 +55,8 @@ KINDS: dict[str, str] = {
     "missing-function": "the reference applies an elementwise function the port forgot (reference = f(port))",
     "extra-factor": "the port multiplies by another intermediate (or a function of one) the reference does not",
     "inverted-mask": "a mask or ReLU switch is flipped: the port keeps the part the reference zeroes",
-    "wrong-operand": "the port's line matches the reference once one operand is replaced by another variable",
+    "wrong-operand": ("the port's line matches the reference once one operand is replaced by another variable, "
+                      "or one slip in it is undone (a transpose, an axis, `1 - p`, a function, a constant)"),
     "last-iteration": "a variable assigned in a loop keeps only the last pass where the reference accumulates",
     # Real ports and their calling conventions.
     "tolerance": "a small difference explained by an optimizer's or solver's tolerance, not by a mistake",

@@ -123,7 +123,10 @@ def explain_divergence(
     for i, suspect in alignment.suspects:
         sub = dataclasses.replace(subject, output=suspect.reference.name, block=None)
         named, seen = _explain(suspect.reference, suspect.port, reference, port, sub, rerun)
-        if named and named[0].kind != "first-divergence":
+        # A slip undone within the line (a transpose, an axis, a constant) proves
+        # only that the values differ, which is harmless where a later value
+        # hides it (softmax shifted by the global maximum): no suspect is named by one.
+        if named and named[0].kind != "first-divergence" and not named[0].evidence.get("slip"):
             alignment.matches[i] = alignment.divergence = suspect
             alignment.divergences.insert(0, (i, suspect))
             found, shown = named, seen
@@ -381,6 +384,14 @@ def _reevaluate(r: Step, p: Step, view: View, port: Trace, sub: Subject,
         return []
     if found.source == "loop-total" and found.loop_step is not None:
         return [_last_iteration(found.loop_step, found.operand)]
+    if found.source == "edit":
+        return [Finding(
+            kind="wrong-operand", severity="error", output=r.name,
+            message=(f"the port's line reproduces the reference's {r.name!r} once `{found.current}` reads "
+                     f"`{found.replacement}`: {found.why}. Write `{found.replacement}` there."),
+            evidence={"operand": found.current, "replacement": found.replacement, "how": found.how,
+                      "slip": True},
+        )]
     if found.source == "value":
         if found.call_location is not None:
             return [Finding(

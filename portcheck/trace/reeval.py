@@ -26,6 +26,7 @@ import numpy as np
 
 from .._contain import is_port_failure, kept_process_state
 from ..diagnose._arrays import close_mask
+from ._edits import line_edits
 from ._steps import Step
 from .align import _parsed, magnitude
 from .python_side import _file_info, is_user_file
@@ -51,6 +52,10 @@ class Substitution:
     #: or of the helper's ``def`` when the call left the parameter to its default (``by_default``).
     call_location: tuple[str, int] | None = None
     by_default: bool = False
+    #: For ``"edit"`` (a slip within the line, :mod:`portcheck.trace._edits`): what the slip is,
+    #: and its tag (``"transpose"``, ``"axis"``, ``"helper"``, ...).
+    why: str = ""
+    how: str = ""
 
 
 class _Stop(BaseException):
@@ -324,6 +329,23 @@ def find_substitution(
                 continue
             if matches(result, region if step.passes > 1 else None):
                 found.append(sub)
+                return
+        # No other variable explains the line: a slip in how it is written
+        # (a transpose a square matrix hides, a reduction's axis, 1 - p for p,
+        # one function for another, a constant).
+        skip = set(_counted_constants(rhs))
+        own = lambda f: is_user_file(f, Path(step.file).resolve().parent)  # noqa: E731
+        for n_tried, edit in enumerate(line_edits(rhs, env, genv, skip, own, frame.f_code.co_name)):
+            if n_tried >= MAX_VARIANTS:
+                break
+            try:
+                with np.errstate(all="ignore"):
+                    result, region = _result(stmt, edit.expr, written, dict(env), genv)
+            except Exception:  # noqa: BLE001 - an edit that does not evaluate is no candidate
+                continue
+            if matches(result, region if step.passes > 1 else None):
+                found.append(Substitution(edit.before, edit.after, "edit", "", current=edit.before, why=edit.why,
+                                          how=edit.how))
                 return
 
     def local(frame: Any, event: str, arg: Any) -> Any:
