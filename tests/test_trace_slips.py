@@ -105,3 +105,25 @@ def test_distances_under_a_square_root_are_no_slip(oc):
     report = run("ex7.findClosestCentroids", tps.closest_by_distance, oc, trace=True)
     assert report.ok, str(report)
     assert all(f.severity == "info" and f.kind != "wrong-operand" for f in report.findings), str(report)
+
+
+# -- an accumulator started afresh inside its loop ------------------------------------
+
+
+@pytest.mark.parametrize("port", [tps.cofi_per_user_reset_inside, tps.cofi_per_user_reset_inside_direct],
+                         ids=["named-otherwise", "named-like-the-reference"])
+def test_accumulator_reset_inside_the_loop_is_named_at_the_reset(oc, port):
+    # The `+=` is right; the reset one level too deep keeps only the last user.
+    # Xg is named unlike X_grad and read only by the return statement: it is
+    # paired with X_grad as the one value that line reads and nothing reproduces.
+    report = run("ex8.cofiCostFunc", port, oc)
+    f = report.by_kind("last-iteration")
+    assert f, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "X_grad = E * Theta + lambda * X" in line_at(f[0].reference_location), str(report)
+    assert "before the loop" in f[0].message
+
+
+def test_faithful_per_user_loop_is_clean_when_traced(oc):
+    report = run("ex8.cofiCostFunc", tps.cofi_per_user, oc, trace=True)
+    assert report.ok and not report.findings, str(report)

@@ -268,3 +268,54 @@ def nn_sigmoid_for_its_slope(nn_params, n, h, k, X, y, lam):
     G1[:, 1:] += lam / m * Theta1[:, 1:]
     G2[:, 1:] += lam / m * Theta2[:, 1:]
     return J, np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")])
+
+
+# ----------------------------------------------------------------------------
+# ex8 cofiCostFunc one user at a time: the accumulator started before the loop
+# (faithful), or started afresh inside it
+
+
+def cofi_per_user(params, Y, R, num_users, num_movies, num_features, lam):
+    X, Theta = _cofi_unpack(params, num_users, num_movies, num_features)
+    X_grad = np.zeros_like(X)
+    Theta_grad = np.zeros_like(Theta)
+    for j in range(Theta.shape[0]):
+        rated = R[:, j] == 1
+        e = X[rated] @ Theta[j] - Y[rated, j]
+        X_grad[rated] += np.outer(e, Theta[j])
+        Theta_grad[j] = e @ X[rated]
+    E = (X @ Theta.T - Y) * R
+    J = 0.5 * np.sum(E ** 2) + lam / 2 * (np.sum(Theta ** 2) + np.sum(X ** 2))
+    X_grad += lam * X
+    Theta_grad += lam * Theta
+    return J, np.concatenate([X_grad.ravel(order="F"), Theta_grad.ravel(order="F")])
+
+
+def cofi_per_user_reset_inside(params, Y, R, num_users, num_movies, num_features, lam):
+    X, Theta = _cofi_unpack(params, num_users, num_movies, num_features)
+    Tg = np.zeros_like(Theta)
+    for j in range(Theta.shape[0]):
+        rated = R[:, j] == 1
+        e = X[rated] @ Theta[j] - Y[rated, j]
+        Xg = np.zeros_like(X)  # BUG
+        Xg[rated] += np.outer(e, Theta[j])
+        Tg[j] = e @ X[rated]
+    E = (X @ Theta.T - Y) * R
+    J = 0.5 * np.sum(E ** 2) + lam / 2 * (np.sum(Theta ** 2) + np.sum(X ** 2))
+    Xg += lam * X
+    Tg += lam * Theta
+    return J, np.concatenate([Xg.ravel(order="F"), Tg.ravel(order="F")])
+
+
+def cofi_per_user_reset_inside_direct(params, Y, R, num_users, num_movies, num_features, lam):
+    X, Theta = _cofi_unpack(params, num_users, num_movies, num_features)
+    Theta_grad = np.zeros_like(Theta)
+    for j in range(Theta.shape[0]):
+        X_grad = np.zeros_like(X)  # BUG
+        e = (X @ Theta[j] - Y[:, j]) * R[:, j]
+        Theta_grad[j] = e @ X + lam * Theta[j]
+        X_grad += np.outer(e, Theta[j])
+    E = (X @ Theta.T - Y) * R
+    J = 0.5 * np.sum(E ** 2) + lam / 2 * (np.sum(Theta ** 2) + np.sum(X ** 2))
+    X_grad += lam * X
+    return J, np.concatenate([X_grad.ravel(order="F"), Theta_grad.ravel(order="F")])

@@ -470,6 +470,10 @@ class Alignment:
     #: Pairs before the divergence that may hide it (a wrong reassignment, an error a later value
     #: does not show): reported only when the diagnosis names a mistake.
     suspects: list[tuple[int, Match]] = field(default_factory=list)
+    #: The divergent line's one input the port has no counterpart of, paired with the one variable
+    #: the port's line reads that reproduces nothing (see _by_elimination): a candidate taken,
+    #: like a suspect, only when the diagnosis names a mistake.
+    eliminated: tuple[int, Match] | None = None
 
     def divergence_of(self, name: str) -> Match | None:
         """The first divergence on the way to the reference variable ``name`` (an output), if any."""
@@ -532,6 +536,7 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     explained = _explained_downstream(ref_steps, ref_deps, reproduced, outputs)
     divergences: list[tuple[int, Match]] = []
     unseen: list[str] = []
+    eliminated: tuple[int, Match] | None = None
     for i, r in enumerate(ref_steps):
         # Parameters are never the divergence themselves: inputs are given,
         # and a helper's argument is named only through the helper's line
@@ -552,6 +557,9 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
             unseen = sorted(x for x in ref_deps[i] if x != r.name
                             and any(s.name == x and s.role != "input" for s in ref_steps[:i])
                             and x not in earlier)
+            # The one input the port has no counterpart of may be the one
+            # variable the port's line reads that reproduces nothing.
+            eliminated = _by_elimination(unseen, d, ref_steps[:i], port, port_steps, matched_port, rtol, atol)
         divergences.append((i, d))
     divergences = _first_pass_first(divergences, rtol, atol)
     # A helper's output is right where its callers read it right; its last
@@ -563,7 +571,59 @@ def align(reference: Trace, port: Trace, rtol: float = 1e-7, atol: float = 1e-10
     first = divergences[0][0] if divergences else len(ref_steps)
     return Alignment(matches=matches, divergence=divergences[0][1] if divergences else None, unseen_inputs=unseen,
                      divergences=divergences, ancestors=_ancestors(ref_steps, ref_deps),
-                     suspects=[(i, m) for i, m in suspects if i < first])
+                     suspects=[(i, m) for i, m in suspects if i < first], eliminated=eliminated)
+
+
+def _by_elimination(unseen: list[str], d: Match, before: list[Step], port: Trace, port_steps: list[Step],
+                    matched_port: dict[int, Step], rtol: float, atol: float) -> tuple[int, Match] | None:
+    """Pair the divergent line's one unseen input with the one port variable its line reads that matches nothing.
+
+    ``grad = [X_grad(:); Theta_grad(:)]`` against ``np.r_[Xg.ravel(), Tg.ravel()]``:
+    Theta_grad is reproduced by Tg, nothing reproduces X_grad, and nothing in
+    the reference is reproduced by Xg, so Xg stands for X_grad whatever its
+    name — or Xg is a different quantity, and the line's mistake is reading
+    it: the pair is a candidate, kept when its diagnosis names a mistake.
+    Returns ``(index of the reference step, the match)``, or None when the
+    line leaves more than one candidate on either side.
+    """
+    p = d.port
+    if len(unseen) != 1 or p is None:
+        return None
+    refs = [k for k, s in enumerate(before) if s.name == unseen[0] and not s.role]
+    if not refs:
+        return None
+    read, function = step_dependencies(port, p), p.function
+    if p.function == "<return>":
+        # A value computed in the return statement: what that statement reads,
+        # in the function that returned (the last one to run a line in that file).
+        read = _returned_reads(list(port.sources.get(p.file, ())), p.line)
+        function = next((q.function for q in sorted(port_steps, key=lambda q: -q.order)
+                         if q.file == p.file and q.order < p.order and not q.role), "")
+    free = []
+    for name in read - {p.name}:
+        last = [q for q in port_steps if q.name == name and q.function == function and q.order < p.order
+                and not q.role]
+        if not last or any(id(q) in matched_port for q in last):
+            continue
+        # A value the reference has (an input, re-read as a float array) is not free, whatever the bookkeeping.
+        if any(_comparable(s, last[-1]) and agrees(s, last[-1], rtol, atol) for s in before):
+            continue
+        free.append(last[-1])
+    if len(free) != 1:
+        return None
+    r, q = before[refs[-1]], free[0]
+    if not informative(q.value) or not _comparable(r, q):
+        return None
+    return refs[-1], Match(r, q, "elimination", False)
+
+
+def _returned_reads(lines: list[str], line: int) -> set[str]:
+    """Names a ``return`` statement starting at ``line`` reads."""
+    tree = _parsed("\n".join(lines))
+    if tree is None:
+        return set()
+    return {sub.id for node in ast.walk(tree) if isinstance(node, ast.Return) and node.lineno == line
+            for sub in ast.walk(node) if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)}
 
 
 def _first_pass_first(divergences: list[tuple[int, Match]], rtol: float, atol: float) -> list[tuple[int, Match]]:

@@ -13,6 +13,7 @@ both locations and where the values differ most.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from ..diagnose._base import Subject
 from ..diagnose.intermediate import Candidate, explain_intermediate
 from ..report import Finding
 from ._steps import Fingerprint, Step, Trace
-from .align import Alignment, View, agrees, views
+from .align import Alignment, View, _parsed, agrees, views
 from .reeval import find_substitution, value_matcher
 
 __all__ = ["explain_divergence", "summarise", "place", "with_locations"]
@@ -120,13 +121,18 @@ def explain_divergence(
     shown = None
     # A suspect (a wrong reassignment, an error a later value hides) is the
     # divergence only when the diagnosis names its mistake.
-    for i, suspect in alignment.suspects:
+    candidates = [(i, s, False) for i, s in alignment.suspects]
+    if alignment.eliminated is not None:
+        candidates.append((*alignment.eliminated, True))
+    for i, suspect, read_by_divergence in candidates:
         sub = dataclasses.replace(subject, output=suspect.reference.name, block=None)
         named, seen = _explain(suspect.reference, suspect.port, reference, port, sub, rerun)
         # A slip undone within the line (a transpose, an axis, a constant) proves
         # only that the values differ, which is harmless where a later value
-        # hides it (softmax shifted by the global maximum): no suspect is named by one.
-        if named and named[0].kind != "first-divergence" and not named[0].evidence.get("slip"):
+        # hides it (softmax shifted by the global maximum): no suspect is named
+        # by one. The divergent line reads an eliminated pair's value: nothing hides it.
+        if named and named[0].kind != "first-divergence" and (
+                read_by_divergence or not named[0].evidence.get("slip")):
             alignment.matches[i] = alignment.divergence = suspect
             alignment.divergences.insert(0, (i, suspect))
             found, shown = named, seen
@@ -185,7 +191,7 @@ def _explain(r: Step, p: Step | None, reference: Trace, port: Trace, sub: Subjec
         # (the reference divides by m on the same line).
         if agrees(r, total, sub.rtol, sub.atol) or _proportional(r, total) or _affine(
                 r, total, _candidates(reference, port, np.size(r.value), (r, p))):
-            return [_last_iteration(p, p.name)], (np.asarray(r.value), np.asarray(p.total))
+            return [_last_iteration(p, p.name, port)], (np.asarray(r.value), np.asarray(p.total))
 
     shared = _share(r, p, port)
     if shared is not None:
@@ -312,7 +318,19 @@ def _affine(r: Step, total: Step, candidates: list[Candidate]) -> bool:
     return False
 
 
-def _last_iteration(loop_step: Step, name: str) -> Finding:
+def _last_iteration(loop_step: Step, name: str, port: Trace | None = None) -> Finding:
+    reset = _reset_in_loop(loop_step, name, port) if port is not None else None
+    if reset is not None:
+        # The line accumulates; a fresh start inside the same loop throws the earlier passes away.
+        return Finding(
+            kind="last-iteration", severity="error", output=name,
+            message=(f"{name!r} is accumulated in a loop ({loop_step.passes} passes) but started afresh inside "
+                     f"the loop, on line {reset}, so it keeps only the last pass; the reference is computed from "
+                     f"the sum of every pass. Start it once, before the loop."),
+            evidence={"passes": loop_step.passes, "loop_variable": name,
+                      "accumulated_at": list(loop_step.location)},
+            port_location=(loop_step.file, reset),
+        )
     return Finding(
         kind="last-iteration", severity="error", output=name,
         message=(f"{name!r} is assigned in a loop ({loop_step.passes} passes) and keeps only the last pass; the "
@@ -321,6 +339,44 @@ def _last_iteration(loop_step: Step, name: str) -> Finding:
         evidence={"passes": loop_step.passes, "loop_variable": name},
         port_location=loop_step.location,
     )
+
+
+def _written_name(target: ast.AST) -> str | None:
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _reset_in_loop(loop_step: Step, name: str, port: Trace) -> int | None:
+    """The line inside the loop that assigns ``name`` afresh before the loop step accumulates into it.
+
+    ``for j ...: Xg = np.zeros_like(X); ...; Xg += ...``: the accumulation is
+    right, the reset sits one level too deep. None when the loop step is no
+    accumulation or no such reset is written in the innermost loop around it.
+    """
+    tree = _parsed("\n".join(port.sources.get(loop_step.file, ())))
+    if tree is None:
+        return None
+    loops = [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))
+             and n.lineno < loop_step.line <= getattr(n, "end_lineno", n.lineno)]
+    if not loops:
+        return None
+    loop = max(loops, key=lambda n: n.lineno)  # the innermost
+    accumulates = False
+    resets = []
+    for node in ast.walk(loop):
+        if isinstance(node, ast.AugAssign) and node.lineno == loop_step.line and _written_name(node.target) == name:
+            accumulates = True  # `Xg += ...`, `Xg[rated] += ...`
+        if isinstance(node, ast.Assign) and node.lineno < loop_step.line and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            reads_itself = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value))
+            if not reads_itself:
+                resets.append(node.lineno)
+        if isinstance(node, ast.Assign) and node.lineno == loop_step.line and any(
+                isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            # `x = x + ...` accumulates too.
+            accumulates = accumulates or any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value))
+    return max(resets) if accumulates and resets else None
 
 
 def _orient(view: View) -> Callable[[np.ndarray], np.ndarray | None]:
@@ -383,7 +439,7 @@ def _reevaluate(r: Step, p: Step, view: View, port: Trace, sub: Subject,
     if found is None:
         return []
     if found.source == "loop-total" and found.loop_step is not None:
-        return [_last_iteration(found.loop_step, found.operand)]
+        return [_last_iteration(found.loop_step, found.operand, port)]
     if found.source == "edit":
         return [Finding(
             kind="wrong-operand", severity="error", output=r.name,

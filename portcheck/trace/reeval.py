@@ -261,6 +261,20 @@ def find_substitution(
         env = dict(frame.f_locals)
         genv = frame.f_globals
         variants: list[tuple[int, str, Any, Substitution]] = []
+        # `x += ...` after a loop that should have accumulated x: the loop's total in place of x.
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id in totals:
+            s = totals[stmt.target.id]
+            trial = dict(env)
+            trial[stmt.target.id] = s.total
+            try:
+                with np.errstate(all="ignore"):
+                    result, region = _result(stmt, rhs, written, trial, genv)
+                if matches(result, None):
+                    found.append(Substitution(stmt.target.id, f"the sum of {stmt.target.id} over its {s.passes} "
+                                              f"passes", "loop-total", stmt.target.id, s))
+                    return
+            except Exception:  # noqa: BLE001 - a total that does not evaluate is no candidate
+                pass
         for k, node in enumerate(ordered):
             current = env.get(node.id)
             cur = _numeric(current)
