@@ -58,6 +58,7 @@ KINDS: dict[str, str] = {
     "wrong-operand": ("the port's line matches the reference once one operand is replaced by another variable, "
                       "or one slip in it is undone (a transpose, an axis, `1 - p`, a function, a constant)"),
     "last-iteration": "a variable assigned in a loop keeps only the last pass where the reference accumulates",
+    "aliased-write": "a write through one name changed another that names the same array (MATLAB's `b = a` copies)",
     # Real ports and their calling conventions.
     "tolerance": "a small difference explained by an optimizer's or solver's tolerance, not by a mistake",
     "calling-convention": "the port works only when called another way (1-D vs column, int labels, ...)",

@@ -127,3 +127,25 @@ def test_accumulator_reset_inside_the_loop_is_named_at_the_reset(oc, port):
 def test_faithful_per_user_loop_is_clean_when_traced(oc):
     report = run("ex8.cofiCostFunc", tps.cofi_per_user, oc, trace=True)
     assert report.ok and not report.findings, str(report)
+
+
+# -- a write through an alias ---------------------------------------------------------
+
+
+def test_write_through_an_alias_is_named_where_it_changes_the_other_name(oc):
+    # MATLAB's `penalized = theta; penalized(1) = 0;` copies; the literal port
+    # zeroes theta[0] as well, and h = sigmoid(X theta) is the first value to differ.
+    report = run("ex3.lrCostFunction", tps.lr_penalized_alias, oc)
+    f = report.by_kind("aliased-write")
+    assert f, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "h = sigmoid(X * theta)" in line_at(f[0].reference_location)
+    assert (f[0].evidence["variable"], f[0].evidence["written_through"]) == ("theta", "penalized")
+    assert "penalized = theta.copy()" in f[0].message
+
+
+@pytest.mark.parametrize("port", [tps.lr_penalized_copy, tps.lr_gradient_updated_through_an_alias],
+                         ids=["copied", "alias-written-on-purpose"])
+def test_faithful_copies_and_aliases_are_clean_when_traced(oc, port):
+    report = run("ex3.lrCostFunction", port, oc, trace=True)
+    assert report.ok and not report.findings, str(report)

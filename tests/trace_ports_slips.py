@@ -319,3 +319,39 @@ def cofi_per_user_reset_inside_direct(params, Y, R, num_users, num_movies, num_f
     J = 0.5 * np.sum(E ** 2) + lam / 2 * (np.sum(Theta ** 2) + np.sum(X ** 2))
     X_grad += lam * X
     return J, np.concatenate([X_grad.ravel(order="F"), Theta_grad.ravel(order="F")])
+
+
+# ----------------------------------------------------------------------------
+# ex3 lrCostFunction with MATLAB's `penalized = theta; penalized(1) = 0;` ported literally
+
+
+def lr_penalized_copy(theta, X, y, lam):
+    theta = np.array(theta, dtype=float)
+    m = y.size
+    penalized = theta.copy()
+    penalized[0] = 0
+    h = expit(X @ theta)
+    J = -(y @ np.log(h) + (1 - y) @ np.log(1 - h)) / m + lam / (2 * m) * penalized @ penalized
+    return J, (X.T @ (h - y) + lam * penalized) / m
+
+
+def lr_gradient_updated_through_an_alias(theta, X, y, lam):
+    # Writing through `g` into `grad` on purpose: the values stay the reference's.
+    theta = np.array(theta, dtype=float)
+    m = y.size
+    h = expit(X @ theta)
+    J = -(y @ np.log(h) + (1 - y) @ np.log(1 - h)) / m + lam / (2 * m) * theta[1:] @ theta[1:]
+    grad = X.T @ (h - y) / m
+    g = grad
+    g[1:] += lam / m * theta[1:]
+    return J, grad
+
+
+def lr_penalized_alias(theta, X, y, lam):
+    theta = np.array(theta, dtype=float)
+    m = y.size
+    penalized = theta
+    penalized[0] = 0  # BUG
+    h = expit(X @ theta)
+    J = -(y @ np.log(h) + (1 - y) @ np.log(1 - h)) / m + lam / (2 * m) * penalized @ penalized
+    return J, (X.T @ (h - y) + lam * penalized) / m

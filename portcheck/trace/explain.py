@@ -27,6 +27,7 @@ from ..diagnose._base import Subject
 from ..diagnose.intermediate import Candidate, explain_intermediate
 from ..report import Finding
 from ._steps import Fingerprint, Step, Trace
+from .aliasing import aliased_write
 from .align import Alignment, View, _parsed, agrees, views
 from .reeval import find_substitution, value_matcher
 
@@ -145,6 +146,11 @@ def explain_divergence(
     # Inputs of the line the port has no counterpart of: they may be wrong
     # (a suspect taken as the divergence has its own, unknown, inputs).
     unseen = alignment.unseen_inputs if found is None else []
+    if found is None:
+        # The line is right when what it reads was changed through another name.
+        aliased = aliased_write(alignment, reference, port, sub.rtol, sub.atol)
+        if aliased is not None:
+            found, shown, unseen = [aliased], None, []
     if found is None:
         found, shown = _explain(r, p, reference, port, sub, rerun, unseen_inputs=bool(unseen))
         if found and found[0].kind == "first-divergence" and d.alternative is not None:
