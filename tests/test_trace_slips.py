@@ -149,3 +149,20 @@ def test_write_through_an_alias_is_named_where_it_changes_the_other_name(oc):
 def test_faithful_copies_and_aliases_are_clean_when_traced(oc, port):
     report = run("ex3.lrCostFunction", port, oc, trace=True)
     assert report.ok and not report.findings, str(report)
+
+
+# -- an index one off in the part of a variable a loop writes ---------------------------
+
+
+def test_index_one_off_in_the_written_part_is_a_wrong_operand_on_its_line(oc):
+    report = run("ex4.nnCostFunction", tps.nn_one_hot_previous_label, oc)
+    f = report.by_kind("wrong-operand")
+    assert f, str(report)
+    assert "# BUG" in line_at(f[0].port_location), str(report)
+    assert "Y = I(y(:), :)" in line_at(f[0].reference_location)
+    assert (f[0].evidence["operand"], f[0].evidence["replacement"]) == ("labels[i - 1]", "labels[i]")
+
+
+def test_one_hot_loop_is_clean_when_traced(oc):
+    report = run("ex4.nnCostFunction", tps.nn_one_hot_loop, oc, trace=True)
+    assert report.ok and not report.findings, str(report)

@@ -355,3 +355,44 @@ def lr_penalized_alias(theta, X, y, lam):
     h = expit(X @ theta)
     J = -(y @ np.log(h) + (1 - y) @ np.log(1 - h)) / m + lam / (2 * m) * penalized @ penalized
     return J, (X.T @ (h - y) + lam * penalized) / m
+
+
+# ----------------------------------------------------------------------------
+# ex4 nnCostFunction building the one-hot labels in a loop
+
+
+def nn_one_hot_loop(nn_params, n, h, k, X, y, lam):
+    m, labels = X.shape[0], np.asarray(y).astype(int).ravel()
+    Y = np.zeros((m, int(k)))
+    for i in range(m):
+        Y[i, labels[i] - 1] = 1
+    return _nn_from_labels(nn_params, n, h, k, X, Y, lam)
+
+
+def nn_one_hot_previous_label(nn_params, n, h, k, X, y, lam):
+    m, labels = X.shape[0], np.asarray(y).astype(int).ravel()
+    Y = np.zeros((m, int(k)))
+    for i in range(m):
+        Y[i, labels[i - 1] - 1] = 1  # BUG
+    return _nn_from_labels(nn_params, n, h, k, X, Y, lam)
+
+
+def _nn_from_labels(nn_params, n, h, k, X, Y, lam):
+    n, h, k = int(n), int(h), int(k)
+    nn_params = np.asarray(nn_params, dtype=float)
+    Theta1 = nn_params[:h * (n + 1)].reshape((h, n + 1), order="F")
+    Theta2 = nn_params[h * (n + 1):].reshape((k, h + 1), order="F")
+    m = X.shape[0]
+    a1 = np.c_[np.ones(m), X]
+    z2 = a1 @ Theta1.T
+    a2 = np.c_[np.ones(m), _sigmoid(z2)]
+    a3 = _sigmoid(a2 @ Theta2.T)
+    J = -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m
+    J += lam / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    d3 = a3 - Y
+    d2 = d3 @ Theta2[:, 1:] * _sigmoid_slope(z2)
+    G1 = d2.T @ a1 / m
+    G2 = d3.T @ a2 / m
+    G1[:, 1:] += lam / m * Theta1[:, 1:]
+    G2[:, 1:] += lam / m * Theta2[:, 1:]
+    return J, np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")])

@@ -102,6 +102,16 @@ def _whole_number(value: Any) -> int | None:
     return int(value) if abs(int(value)) < 2**31 else None
 
 
+def _one_off(n: int) -> tuple[int, int]:
+    """The two numbers one off ``n``, the one nearer zero first.
+
+    Where both reproduce the reference (labels that repeat, a loop judged at
+    one pass), the simpler reading is the likelier fix: ``y[i - 1]`` meant
+    ``y[i]`` more often than ``y[i - 2]``.
+    """
+    return (n - 1, n + 1) if n > 0 else (n + 1, n - 1)
+
+
 def _counted_constants(rhs: ast.expr) -> list[int]:
     """Depth-first positions (among Constant nodes) of the whole numbers that pick an axis or an index.
 
@@ -247,11 +257,8 @@ def find_substitution(
         return None
     rhs = stmt.value
     written = _target_name(stmt)
-    operands = [n for n in ast.walk(rhs) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     # ast.walk is breadth-first; _Replace counts in visiting (depth-first) order.
     ordered = [n for n in _depth_first(rhs) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-    if not operands:
-        return None
     totals = {s.name: s for s in loop_steps if s.passes > 1 and isinstance(s.total, np.ndarray)}
     found: list[Substitution] = []
     target_hits = max(step.passes, 1)
@@ -260,6 +267,15 @@ def find_substitution(
     def evaluate(frame: Any) -> None:
         env = dict(frame.f_locals)
         genv = frame.f_globals
+        # At a pass the mistake leaves right (the region it writes agrees), no
+        # replacement can be told from the line as written: nothing to prove.
+        try:
+            with np.errstate(all="ignore"):
+                as_written, written_region = _result(stmt, rhs, written, dict(env), genv)
+            if matches(as_written, written_region if step.passes > 1 else None):
+                return
+        except Exception:  # noqa: BLE001 - the line failing here is the port's own business
+            pass
         variants: list[tuple[int, str, Any, Substitution]] = []
         # `x += ...` after a loop that should have accumulated x: the loop's total in place of x.
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id in totals:
@@ -299,7 +315,7 @@ def find_substitution(
         numbers = [n for n in _depth_first(rhs) if isinstance(n, ast.Constant)]
         for index in _counted_constants(rhs):
             n = _whole_number(numbers[index].value)
-            for alt in (n + 1, n - 1):
+            for alt in _one_off(n):
                 before, after = _enclosing_text(rhs, index, alt)
                 variants.append((-1 - index, before, alt, Substitution(before, after, "value", "", current=before)))
         # A helper's whole-number parameter is what its call passed (`axis=0`):
@@ -317,6 +333,25 @@ def find_substitution(
             for alt in (n + 1, n - 1):
                 variants.append((k, node.id, alt, Substitution(node.id, str(alt), "value", node.id, current=str(n),
                                                                call_location=where, by_default=default)))
+        # An index one off in the part of the variable the line writes
+        # (`Y[i, y[i - 1] - 1] = 1`): the same value, written elsewhere.
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        if isinstance(target, ast.Subscript):
+            for index in _counted_constants(target):
+                n = _whole_number([c for c in _depth_first(target) if isinstance(c, ast.Constant)][index].value)
+                for alt in _one_off(n):
+                    edited = copy.deepcopy(stmt)
+                    edited.targets[0] = _ReplaceConstant(index, alt).visit(edited.targets[0])
+                    ast.fix_missing_locations(edited)
+                    try:
+                        with np.errstate(all="ignore"):
+                            result, region = _result(edited, rhs, written, dict(env), genv)
+                    except Exception:  # noqa: BLE001 - an index that does not evaluate is no candidate
+                        continue
+                    if matches(result, region if step.passes > 1 else None):
+                        before, after = _enclosing_text(target, index, alt)
+                        found.append(Substitution(before, after, "value", "", current=before))
+                        return
         # Array replacements are many; the few whole numbers keep their own budget.
         numeric = [v for v in variants if isinstance(v[2], int)]
         for k, _, value, sub in [v for v in variants if not isinstance(v[2], int)][:MAX_VARIANTS] + numeric[:60]:
