@@ -31,6 +31,7 @@ SIGALRM it rings with: a watchdog thread then raises in the port's thread.
 
 from __future__ import annotations
 
+import _signal
 import contextlib
 import ctypes
 import os
@@ -46,8 +47,8 @@ import numpy as np
 from .errors import PortError, PortTimeoutError
 from .loading import describe_callable
 
-__all__ = ["PortRaised", "PortExited", "PortUnprintable", "printable", "is_port_failure", "kept_process_state",
-           "call_port", "contained", "call_limited"]
+__all__ = ["PortRaised", "PortExited", "ProcessState", "PortUnprintable", "printable", "is_port_failure",
+           "kept_process_state", "call_port", "contained", "call_limited"]
 
 
 class PortRaised(PortError):
@@ -126,63 +127,91 @@ def _restore_cwd(folder: str | None) -> None:
         os.chdir(folder)
 
 
+class ProcessState:
+    """The process-wide settings a port may change (see the module notes), as they were when this was made.
+
+    :meth:`restore` puts back what a call changed. A caller that runs one
+    port many times (every evaluation of a gradient check) takes one
+    snapshot and restores after each call: after a function that streamed
+    megabytes through the caches, even reading these settings again cost a
+    millisecond per call.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self.cwd: str | None = os.getcwd()
+        except OSError:
+            self.cwd = None
+        self.path = list(sys.path)
+        self.errstate = np.geterr()
+        self.limit = sys.getrecursionlimit()
+        self.main = threading.current_thread() is threading.main_thread()
+        # Raw handlers: signal.getsignal wraps them in an enum, and identity is all that is compared.
+        self.sigint = _signal.getsignal(signal.SIGINT) if self.main else None
+        self.sigalrm = _signal.getsignal(signal.SIGALRM) if self.main and hasattr(signal, "SIGALRM") else None
+        self.timer_was_armed = _timer_armed()
+        self.real_exit = os._exit
+        self.exit_guard = _exit_refused(os.getpid(), self.real_exit)
+
+    def restore(self) -> None:
+        """Put back every setting that differs from the snapshot."""
+        os._exit = self.real_exit
+        _restore_cwd(self.cwd)
+        if sys.path != self.path:
+            sys.path[:] = self.path
+        if np.geterr() != self.errstate:
+            np.seterr(**self.errstate)
+        if self.main and self.sigint is not None and _signal.getsignal(signal.SIGINT) is not self.sigint:
+            signal.signal(signal.SIGINT, self.sigint)
+        if sys.getrecursionlimit() != self.limit:
+            sys.setrecursionlimit(self.limit)
+        if not self.timer_was_armed and _timer_armed():
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if self.main and self.sigalrm is not None and _signal.getsignal(signal.SIGALRM) is not self.sigalrm:
+            signal.signal(signal.SIGALRM, self.sigalrm)
+
+
 @contextlib.contextmanager
-def kept_process_state() -> Iterator[None]:
-    """Put back the working folder, ``sys.path``, NumPy's error state and the SIGINT handler on exit."""
-    try:
-        cwd: str | None = os.getcwd()
-    except OSError:
-        cwd = None
-    path = list(sys.path)
-    errstate = np.geterr()
-    limit = sys.getrecursionlimit()
-    main = threading.current_thread() is threading.main_thread()
-    sigint = signal.getsignal(signal.SIGINT) if main else None
-    sigalrm = signal.getsignal(signal.SIGALRM) if main and hasattr(signal, "SIGALRM") else None
-    timer_was_armed = _timer_armed()
-    real_exit = os._exit
-    os._exit = _exit_refused(os.getpid(), real_exit)
+def kept_process_state(state: ProcessState | None = None) -> Iterator[None]:
+    """Put back the working folder, ``sys.path``, NumPy's error state, the recursion limit, the SIGINT and
+    SIGALRM handlers and the alarm timer on exit.
+
+    ``state`` is the snapshot to go back to (default: the state on entry).
+    """
+    state = state or ProcessState()
+    os._exit = state.exit_guard
     try:
         yield
     finally:
-        os._exit = real_exit
-        _restore_cwd(cwd)
-        if sys.path != path:
-            sys.path[:] = path
-        if np.geterr() != errstate:
-            np.seterr(**errstate)
-        if main and sigint is not None and signal.getsignal(signal.SIGINT) is not sigint:
-            signal.signal(signal.SIGINT, sigint)
-        if sys.getrecursionlimit() != limit:
-            sys.setrecursionlimit(limit)
-        if not timer_was_armed and _timer_armed():
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        if main and sigalrm is not None and signal.getsignal(signal.SIGALRM) is not sigalrm:
-            signal.signal(signal.SIGALRM, sigalrm)
+        state.restore()
 
 
 def _timer_armed() -> bool:
     return hasattr(signal, "getitimer") and signal.getitimer(signal.ITIMER_REAL)[0] > 0
 
 
-def call_port(fn: Callable[..., Any], *args: Any) -> Any:
+def call_port(fn: Callable[..., Any], *args: Any, state: ProcessState | None = None) -> Any:
     """``fn(*args)`` with the process state kept; a stray ``BaseException`` becomes :class:`PortRaised`.
 
     ``SystemExit`` and ``KeyboardInterrupt`` pass unchanged: callers report the
-    first in their own words and let the second stop the run.
+    first in their own words and let the second stop the run. ``state``: the
+    snapshot to restore after the call (default: the state before it).
     """
-    with kept_process_state():
-        try:
-            return fn(*args)
-        except Exception as exc:
-            shown = printable(exc)
-            if shown is not exc:
-                raise shown from None
-            raise
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - GeneratorExit, the port's own BaseException subclasses
-            raise PortRaised(exc).with_traceback(exc.__traceback__) from None
+    state = state or ProcessState()
+    os._exit = state.exit_guard
+    try:
+        return fn(*args)
+    except Exception as exc:
+        shown = printable(exc)
+        if shown is not exc:
+            raise shown from None
+        raise
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - GeneratorExit, the port's own BaseException subclasses
+        raise PortRaised(exc).with_traceback(exc.__traceback__) from None
+    finally:
+        state.restore()
 
 
 def contained(fn: Callable[..., Any], who: str = "the port") -> Callable[..., Any]:

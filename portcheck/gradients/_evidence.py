@@ -87,6 +87,7 @@ class Evidence:
     #: indices of the probes the search added (elements it found, checked one by one)
     search_probes: list[int] = field(default_factory=list)
     _sweep_dirs: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _sweep_dots: dict[int, float] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -97,7 +98,9 @@ class Evidence:
         key = id(sweep)
         if key not in self._sweep_dirs:
             scales = self.probes.scales_for(self.x)
-            self._sweep_dirs[key] = scales.direction(sweep.start, sweep.length, sweep.hashp)
+            # g · d along the way, while each part of d is in the cache (see sweep_analytic)
+            self._sweep_dirs[key], self._sweep_dots[key] = scales.direction_dot(
+                sweep.start, sweep.length, sweep.hashp, self.g)
         return self._sweep_dirs[key]
 
     def sweep_direction(self, sweep: Sweep) -> np.ndarray:
@@ -108,7 +111,8 @@ class Evidence:
 
     def sweep_analytic(self, sweep: Sweep) -> float:
         """``g · d`` along a sweep."""
-        return float(self.g[sweep.start:sweep.start + sweep.length] @ self.sweep_local(sweep))
+        self.sweep_local(sweep)
+        return self._sweep_dots[id(sweep)]
 
     def add_probes(self, more: Probes) -> list[int]:
         """Append probes (their measurements not taken yet); returns their indices."""

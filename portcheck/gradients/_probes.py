@@ -76,6 +76,17 @@ def hashed_signs(length: int, hp: np.ndarray, scale: np.ndarray | None = None) -
     and K+J+1..K+J+ceil(length/K). With ``scale`` the result is ``±scale``
     instead of ±1.
     """
+    return signed_pattern(length, hp, scale)[0]
+
+
+def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
+                   against: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """:func:`hashed_signs`, and its dot product with ``against`` (NaN without it).
+
+    The product is summed row by row while each row of the pattern is still
+    in the cache: at n = 1e6 a separate ``g @ d`` later read two arrays the
+    function under test had pushed out of it.
+    """
     K, J = SIGN_PERIODS
     rows = -(-length // K)
     r = _hash_signs(K + J + rows, hp)
@@ -83,6 +94,7 @@ def hashed_signs(length: int, hp: np.ndarray, scale: np.ndarray | None = None) -
     flipped = -u
     w3 = np.concatenate([w, w, w])  # any K entries of the J-periodic factor, from any start below J
     out = np.empty(length, dtype=np.float64)
+    dot = 0.0 if against is not None else np.nan
     for b in range(rows):
         lo, hi = b * K, min(length, (b + 1) * K)
         start = lo % J
@@ -90,7 +102,9 @@ def hashed_signs(length: int, hp: np.ndarray, scale: np.ndarray | None = None) -
         np.multiply((u if v[b] > 0 else flipped)[:hi - lo], w3[start:start + hi - lo], out=seg)
         if scale is not None:
             seg *= scale[lo:hi]
-    return out
+        if against is not None:
+            dot += float(against[lo:hi] @ seg)
+    return out, dot
 
 
 class BlockScales:
@@ -129,6 +143,10 @@ class BlockScales:
     def direction(self, start: int, length: int, hp: np.ndarray) -> np.ndarray:
         """:func:`block_direction` of the range, from the cached unit weights ``w / ||w||``."""
         return hashed_signs(length, hp, self._get(start, length)[0])
+
+    def direction_dot(self, start: int, length: int, hp: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, float]:
+        """:meth:`direction` and ``g[start:start+length] · direction``, in one pass."""
+        return signed_pattern(length, hp, self._get(start, length)[0], g[start:start + length])
 
 
 def block_direction(x_block: np.ndarray, hp: np.ndarray) -> np.ndarray:
@@ -173,6 +191,7 @@ class Probes:
     scales: BlockScales | None = field(default=None, repr=False)
     _cache: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _products: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
+    _bound: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return int(self.kind.size)
@@ -183,6 +202,10 @@ class Probes:
             self.scales = BlockScales(x)
         return self.scales
 
+    def bind(self, g: np.ndarray) -> None:
+        """The check's gradient: ``g · d`` is computed while each direction is built (see :meth:`analytic`)."""
+        self._bound = g
+
     def local_direction(self, p: int, x: np.ndarray) -> np.ndarray:
         """The probe's direction restricted to its block (length ``length[p]``)."""
         if p not in self._cache:
@@ -190,6 +213,9 @@ class Probes:
             if self.kind[p] == ELEMENT:
                 d = np.zeros(n)
                 d[int(self.index[p]) - s] = 1.0
+            elif self._bound is not None:
+                d, dot = self.scales_for(x).direction_dot(s, n, self.hashp[p], self._bound)
+                self._products[(p, id(self._bound))] = dot
             else:
                 d = self.scales_for(x).direction(s, n, self.hashp[p])
             self._cache[p] = d
@@ -225,6 +251,7 @@ class Probes:
                        ("kind", "block", "index", "start", "length", "hashp", "h", "hc")), scales=self.scales)
         out._cache.update(self._cache)  # directions are costly to rebuild at n = 1e6
         out._products.update(self._products)
+        out._bound = self._bound
         return out
 
     def first_of_block(self) -> dict[int, int]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._contain import call_limited, call_port
+from .._contain import ProcessState, call_limited, call_port
 from ..errors import PortTimeoutError
 from ..inputs import Layout
 from ._evidence import Evidence, Sweep, nan_array
@@ -30,6 +30,9 @@ from ._search import (LARGER_STEP, Group, Measurement, SearchPlan, central_measu
 from ._verdict import complex_consistent, needs_refinement, noise_level
 
 __all__ = ["PythonTarget", "FunctionFailed", "collect_python"]
+
+#: Elements per piece when a point is written (256 KB in float64: a piece stays in the L2 cache).
+_PIECE = 1 << 15
 
 
 class FunctionFailed(Exception):
@@ -121,6 +124,7 @@ class PythonTarget:
         self._lend_refused = False
         self._refused_write: str | None = None  # where NumPy refused the port's write into a lent x
         self._warned: dict[Any, Any] = {}  # warnings shown from lent calls (see _lent)
+        self._state: ProcessState | None = None
         self.raw_outputs: tuple[Any, Any] | None = None
         self.tick: Callable[[], None] = lambda: None
 
@@ -152,8 +156,11 @@ class PythonTarget:
         if self._recopy:
             self._sent = tuple(_copy_arg(a) for a in self.args)
         args = self._sent
+        if self._state is None:
+            self._state = ProcessState()  # the caller's settings, put back after every call
         try:
-            return call_port(call_limited, fn, (*args[:self.wrt], x, *args[self.wrt:]), self.timeout)
+            return call_port(call_limited, fn, (*args[:self.wrt], x, *args[self.wrt:]), self.timeout,
+                             state=self._state)
         except PortTimeoutError as exc:
             raise FunctionFailed("python-error", str(exc)) from None
         except SystemExit as exc:
@@ -328,6 +335,7 @@ def collect_python(
 ) -> Evidence:
     """Run the evaluation stages for a Python ``fun`` and return the evidence."""
     P = len(probes)
+    probes.bind(g)  # g · d is summed while each direction is built
     ev = Evidence(x=x, layout=layout, prec=prec, f0=f0, g=g, probes=probes,
                   fp=nan_array(P), fm=nan_array(P), fp2=nan_array(P), fm2=nan_array(P),
                   fc=nan_array(P), fcr=nan_array(P))
@@ -339,9 +347,12 @@ def collect_python(
 
     def along(s: int, n: int, d: np.ndarray, step: float) -> float:
         xs = real_points.prepare(s, s + n, overwrite=True)
-        seg = xs[s:s + n]
-        np.multiply(d, step, out=seg, casting="same_kind")
-        seg += base[s:s + n]
+        # x + step·d in cache-sized pieces: each piece of the product is still in the cache when x is added.
+        for lo in range(0, n, _PIECE):
+            hi = min(n, lo + _PIECE)
+            seg = xs[s + lo:s + hi]
+            np.multiply(d[lo:hi], step, out=seg, casting="same_kind")
+            seg += base[s + lo:s + hi]
         return target.value(real_points)
 
     def along_complex(s: int, n: int, d: np.ndarray, hc: float) -> tuple[complex | None, str]:
