@@ -31,7 +31,8 @@ from ._evidence import Sweep
 from ._precision import Precision, pow2
 
 __all__ = ["HASH_PRIME", "SIGN_PERIODS", "Probes", "hashed_signs", "block_direction", "plan_probes",
-           "plan_sweeps", "random_hash", "step_for_rms", "trial_step", "element_probes", "BlockScales"]
+           "plan_sweeps", "random_hash", "step_for_rms", "trial_step", "element_probes", "BlockScales",
+           "signed_pattern"]
 
 #: Largest prime below 2**25: squares of residues stay below 2**50, exact in
 #: float64, so NumPy and Octave compute the same integers.
@@ -79,9 +80,9 @@ def hashed_signs(length: int, hp: np.ndarray, scale: np.ndarray | None = None) -
     return signed_pattern(length, hp, scale)[0]
 
 
-def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
-                   against: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """:func:`hashed_signs`, and its dot product with ``against`` (NaN without it).
+def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None, against: np.ndarray | None = None,
+                   factor: float = 1.0) -> tuple[np.ndarray, float]:
+    """``factor · hashed_signs(length, hp, scale)``, and its dot product with ``against`` (NaN without it).
 
     The product is summed row by row while each row of the pattern is still
     in the cache: at n = 1e6 a separate ``g @ d`` later read two arrays the
@@ -90,7 +91,7 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
     K, J = SIGN_PERIODS
     rows = -(-length // K)
     r = _hash_signs(K + J + rows, hp)
-    u, w, v = r[:K], r[K:K + J], r[K + J:]
+    u, w, v = r[:K] * factor, r[K:K + J], r[K + J:]
     flipped = -u
     w3 = np.concatenate([w, w, w])  # any K entries of the J-periodic factor, from any start below J
     out = np.empty(length, dtype=np.float64)
@@ -108,45 +109,48 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
 
 
 class BlockScales:
-    """The unit weights ``w / ||w||``, ``w = max(1, |x|)``, of ranges of one check's x, once per range.
+    """The weights ``w = max(1, |x|)`` of one check's x, and their norms over ranges of it.
 
-    Directions, their steps and the Taylor sweeps of a block all use the same
-    weights; at n = 1e6 recomputing them per direction was a visible share of
-    a check's own time.
+    A direction over a range is random signs times ``w / ||w||`` there; its
+    steps and the Taylor sweeps of a block use the same norm. ``w`` is
+    computed once for all of x and the norms once per range: at n = 1e6
+    recomputing them per direction was a visible share of a check's own time.
     """
 
     def __init__(self, x: np.ndarray) -> None:
         self.x = x
-        self._memo: dict[tuple[int, int], tuple[np.ndarray, float]] = {}
-
-    def _get(self, start: int, length: int) -> tuple[np.ndarray, float]:
-        key = (int(start), int(length))
-        if key not in self._memo:
-            w = self.weights(start, length)
-            norm = float(np.linalg.norm(w))
-            w /= norm
-            self._memo[key] = (w, norm)
-        return self._memo[key]
-
-    def unit_weights(self, start: int, length: int) -> tuple[np.ndarray, float]:
-        """``(w / ||w||, ||w||)`` over the range, cached (do not write into the array)."""
-        return self._get(start, length)
+        self._w: np.ndarray | None = None
+        self._norms: dict[tuple[int, int], float] = {}
 
     def weights(self, start: int, length: int) -> np.ndarray:
-        """``max(1, |x|)`` over the range (a new array)."""
-        return np.maximum(1.0, np.abs(np.asarray(self.x[start:start + length], dtype=np.float64)))
+        """``max(1, |x|)`` over the range: a view of the check's weights (never write into it)."""
+        if self._w is None:
+            w = np.abs(np.asarray(self.x, dtype=np.float64).reshape(-1))  # a new array
+            np.maximum(w, 1.0, out=w)
+            self._w = w
+        return self._w[start:start + length]
+
+    def norm(self, start: int, length: int) -> float:
+        """``||w||`` over the range."""
+        key = (int(start), int(length))
+        if key not in self._norms:
+            w = self.weights(start, length)
+            self._norms[key] = float(np.sqrt(w @ w))
+        return self._norms[key]
 
     def rms(self, start: int, length: int) -> float:
         """``sqrt(mean(w²))``: the scale of the range's central step."""
-        return self._get(start, length)[1] / np.sqrt(max(int(length), 1))
+        return self.norm(start, length) / np.sqrt(max(int(length), 1))
 
     def direction(self, start: int, length: int, hp: np.ndarray) -> np.ndarray:
-        """:func:`block_direction` of the range, from the cached unit weights ``w / ||w||``."""
-        return hashed_signs(length, hp, self._get(start, length)[0])
+        """:func:`block_direction` of the range: random signs times ``w / ||w||``."""
+        return self.direction_dot(start, length, hp)[0]
 
-    def direction_dot(self, start: int, length: int, hp: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, float]:
-        """:meth:`direction` and ``g[start:start+length] · direction``, in one pass."""
-        return signed_pattern(length, hp, self._get(start, length)[0], g[start:start + length])
+    def direction_dot(self, start: int, length: int, hp: np.ndarray,
+                      g: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """:meth:`direction` and ``g[start:start+length] · direction`` (NaN without ``g``), in one pass."""
+        against = None if g is None else g[start:start + length]
+        return signed_pattern(length, hp, self.weights(start, length), against, 1.0 / self.norm(start, length))
 
 
 def block_direction(x_block: np.ndarray, hp: np.ndarray) -> np.ndarray:

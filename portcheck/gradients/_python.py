@@ -455,9 +455,10 @@ def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer,
     for bi, hp in plan.hashes.items():
         blk = ev.layout.blocks[bi]
         x_b, g_b = ev.x[blk.slice], ev.g[blk.slice]
-        unit, norm = ev.probes.scales_for(ev.x).unit_weights(blk.start, blk.size)
-        signed = hashed_signs(blk.size, hp, unit)
-        signed *= norm  # ±max(1, |x_i|): each element moves by its own element step
+        # ±max(1, |x_i|): each element moves by its own element step
+        weights = ev.probes.scales_for(ev.x).weights(blk.start, blk.size)
+        signed = hashed_signs(blk.size, hp, weights)
+        abs_g = np.abs(g_b)
         use_complex = method in ("auto", "complex") and ev.complex_status.get(bi) == "ok"
         spent = [0]
         step = [t]  # the block's step: t, or LARGER_STEP·t when the root measurement was rounding-bound
@@ -469,10 +470,12 @@ def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer,
             spent[0] += 1
             return target.value(real_points)
 
-        def measure(group: Group, blk=blk, g_b=g_b, signed=signed, use_complex=use_complex) -> Measurement:
+        def measure(group: Group, blk=blk, g_b=g_b, signed=signed, use_complex=use_complex, abs_g=abs_g,
+                    weights=weights) -> Measurement:
             s_g = group_view(signed, blk.shape, group)
-            terms = group_view(g_b, blk.shape, group) * s_g
-            a, a_abs = float(np.sum(terms)), float(np.sum(np.abs(terms)))
+            # g·s and |g|·|s| (|s| = the weights), without a temporary as large as the group
+            a = _inner(group_view(g_b, blk.shape, group), s_g)
+            a_abs = _inner(group_view(abs_g, blk.shape, group), group_view(weights, blk.shape, group))
             if use_complex:
                 z = complex_points.prepare(*_group_span(blk, group), overwrite=False)
                 view = group_view(z[blk.slice], blk.shape, group)
@@ -501,6 +504,11 @@ def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer,
         result.evaluations = spent[0]
         result.confirm = [blk.start + j for j in confirm_elements(result, blk.shape, g_b, x_b)]
         ev.search[bi] = result
+
+
+def _inner(a: np.ndarray, b: np.ndarray) -> float:
+    """``sum(a * b)`` of two equal-shaped real views (vectors or row slices of a matrix)."""
+    return float(np.vdot(a, b)) if a.ndim == 1 else float(np.einsum("ij,ij->", a, b))
 
 
 def _group_span(blk: Any, group: Group) -> tuple[int, int]:
