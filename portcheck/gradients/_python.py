@@ -507,8 +507,12 @@ def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer,
 
 
 def _inner(a: np.ndarray, b: np.ndarray) -> float:
-    """``sum(a * b)`` of two equal-shaped real views (vectors or row slices of a matrix)."""
-    return float(np.vdot(a, b)) if a.ndim == 1 else float(np.einsum("ij,ij->", a, b))
+    """``sum(a * b)`` of two equal-shaped real views (vectors or row slices of a matrix).
+
+    einsum, not BLAS: OpenBLAS splits a long dot product across threads, and
+    on a busy machine the caller waited for the second thread.
+    """
+    return float(np.einsum("i,i->", a, b)) if a.ndim == 1 else float(np.einsum("ij,ij->", a, b))
 
 
 def _group_span(blk: Any, group: Group) -> tuple[int, int]:
