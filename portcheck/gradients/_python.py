@@ -89,18 +89,20 @@ class PythonTarget:
     """Calls ``fun(x, *args)`` on the check's points and counts the calls.
 
     ``x`` is handed over in the caller's shape and dtype: a new array for
-    each call at x0 and for the watched first moved call, and for the other
-    points either a new array or, from :data:`._points.LEND_FROM` elements
-    on, the point buffer lent read-only (:meth:`_evaluate`). The array arguments are copied once per check: every call
+    each call at x0; for the other points either a new array (the first
+    one watched) or, from :data:`._points.LEND_FROM` elements on, the point
+    buffer lent read-only (:meth:`_evaluate`), where a write raises instead
+    of needing a watch. The array arguments are copied once per check: every call
     gets those private copies, so a port that writes into them can never
     change the caller's data. Whether it writes is checked after the first
     call (and once more by :meth:`finish`); from the first write on, each
     call gets a fresh copy again so that evaluations stay comparable.
     """
 
-    #: Calls at moved points whose x is compared with what was sent (the calls at x0 always are): a port
-    #: may write into x only where the point has some property x0 lacks, such as ``x[x < 0] = 0`` from a
-    #: check point with zeros. The first moved point (the Taylor sweep over all of x) moves every element.
+    #: Calls at moved points given a new array whose x is compared with what was sent (the calls at x0
+    #: always are): a port may write into x only where the point has some property x0 lacks, such as
+    #: ``x[x < 0] = 0`` from a check point with zeros. The first moved point (the Taylor sweep over all of
+    #: x) moves every element. Lent points need no watch: they are read-only.
     WATCH_MOVED = 1
 
     def __init__(self, fun: Callable[..., Any], grad: Callable[..., Any] | None, args: Sequence[Any],
@@ -202,14 +204,13 @@ class PythonTarget:
     def _evaluate(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> Any:
         """``pick(fun's output)`` at ``point``'s current point: lent (see :mod:`._points`) or as a fresh copy.
 
-        A point is lent once the watched calls saw no write into x; a port
+        A point is lent while the calls at x0 saw no write into x; a port
         that cannot take a read-only x (it writes into it, or hands it to
         code that needs a writable buffer) gets this evaluation again on a
         watched writable copy, and fresh copies from then on.
         """
         refused = False
-        if (point.size >= LEND_FROM and not self._lend_refused and self.mutation is None
-                and self._moved_watched >= self.WATCH_MOVED):
+        if point.size >= LEND_FROM and not self._lend_refused and self.mutation is None:
             done, value = self._lent(fn, point, pick)
             if done:
                 return value
