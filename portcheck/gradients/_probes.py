@@ -83,8 +83,10 @@ def hashed_signs(length: int, hp: np.ndarray, scale: np.ndarray | None = None) -
 
 
 def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None, against: np.ndarray | None = None,
-                   factor: float = 1.0) -> tuple[np.ndarray, float]:
-    """``factor · hashed_signs(length, hp, scale)``, and its dot product with ``against`` (NaN without it).
+                   factor: float = 1.0, absolute: bool = False) -> tuple[np.ndarray, float, float]:
+    """``s = factor · hashed_signs(length, hp, scale)``, ``against · s`` and (with ``absolute``) ``|against| · |s|``.
+
+    The sums are NaN when not asked for.
 
     The pattern is built a few rows of ``K`` entries at a time (row ``b`` is
     ``v[b] · u · w[(b·K mod J) + 0..K-1]``; ``K - J = 6``, so successive
@@ -100,6 +102,7 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
     wrap = np.concatenate([w] * 3)  # K entries of the J-periodic factor from any start below 2·J, unbroken
     out = np.empty(length, dtype=np.float64)
     dot = 0.0 if against is not None else np.nan
+    dot_abs = 0.0 if against is not None and absolute else np.nan
     full = length // K
     for lo in range(0, full, _ROWS):
         hi = min(full, lo + _ROWS)
@@ -113,6 +116,8 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
             piece *= scale[lo * K:hi * K].reshape(hi - lo, K)
         if against is not None:
             dot += float(np.einsum("i,i->", against[lo * K:hi * K], out[lo * K:hi * K]))
+            if absolute:
+                dot_abs += _abs_dot(against[lo * K:hi * K], scale, lo * K, hi * K)
     if full < rows:  # the last, shorter row
         lo, start = full * K, (full * K) % J
         tail = out[lo:]
@@ -122,7 +127,15 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
             tail *= scale[lo:]
         if against is not None:
             dot += float(np.einsum("i,i->", against[lo:], tail))
-    return out, dot
+            if absolute:
+                dot_abs += _abs_dot(against[lo:], scale, lo, length)
+    return out, dot, dot_abs * abs(factor)
+
+
+def _abs_dot(values: np.ndarray, scale: np.ndarray | None, lo: int, hi: int) -> float:
+    """``|values| · scale[lo:hi]`` (``sum |values|`` without a scale): a piece's share of ``|against| · |s|``."""
+    mags = np.abs(values)
+    return float(mags.sum() if scale is None else np.einsum("i,i->", mags, scale[lo:hi]))
 
 
 class BlockScales:
@@ -167,7 +180,7 @@ class BlockScales:
                       g: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """:meth:`direction` and ``g[start:start+length] · direction`` (NaN without ``g``), in one pass."""
         against = None if g is None else g[start:start + length]
-        return signed_pattern(length, hp, self.weights(start, length), against, 1.0 / self.norm(start, length))
+        return signed_pattern(length, hp, self.weights(start, length), against, 1.0 / self.norm(start, length))[:2]
 
 
 def block_direction(x_block: np.ndarray, hp: np.ndarray) -> np.ndarray:

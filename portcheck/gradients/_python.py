@@ -23,7 +23,7 @@ from ..inputs import Layout
 from ._evidence import Evidence, Sweep, nan_array
 from ._points import LEND_FROM, PointBuffer
 from ._precision import Precision
-from ._probes import Probes, element_probes, hashed_signs, step_for_rms
+from ._probes import Probes, element_probes, signed_pattern, step_for_rms
 from ._progress import Progress
 from ._search import (LARGER_STEP, Group, Measurement, SearchPlan, central_measurement, complex_measurement,
                       confirm_elements, group_view, rounding_hides, search_block, truncation_hides)
@@ -456,10 +456,11 @@ def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer,
     for bi, hp in plan.hashes.items():
         blk = ev.layout.blocks[bi]
         x_b, g_b = ev.x[blk.slice], ev.g[blk.slice]
-        # ±max(1, |x_i|): each element moves by its own element step
+        # ±max(1, |x_i|): each element moves by its own element step. The root group's sums (the whole
+        # block: the only group a clean block measures) come with the pattern; |g| only when it splits.
         weights = ev.probes.scales_for(ev.x).weights(blk.start, blk.size)
-        signed = hashed_signs(blk.size, hp, weights)
-        abs_g = np.abs(g_b)
+        signed, root_a, root_abs = signed_pattern(blk.size, hp, weights, g_b, absolute=True)
+        abs_g: list[np.ndarray] = []
         use_complex = method in ("auto", "complex") and ev.complex_status.get(bi) == "ok"
         spent = [0]
         step = [t]  # the block's step: t, or LARGER_STEP·t when the root measurement was rounding-bound
@@ -472,11 +473,16 @@ def _search_python(ev: Evidence, target: PythonTarget, real_points: PointBuffer,
             return target.value(real_points)
 
         def measure(group: Group, blk=blk, g_b=g_b, signed=signed, use_complex=use_complex, abs_g=abs_g,
-                    weights=weights) -> Measurement:
+                    weights=weights, root=(root_a, root_abs)) -> Measurement:
             s_g = group_view(signed, blk.shape, group)
-            # g·s and |g|·|s| (|s| = the weights), without a temporary as large as the group
-            a = _inner(group_view(g_b, blk.shape, group), s_g)
-            a_abs = _inner(group_view(abs_g, blk.shape, group), group_view(weights, blk.shape, group))
+            if group.axis == "flat" and group.lo == 0 and group.hi == blk.size:
+                a, a_abs = root
+            else:
+                # g·s and |g|·|s| (|s| = the weights), without a temporary as large as the group
+                if not abs_g:
+                    abs_g.append(np.abs(g_b))
+                a = _inner(group_view(g_b, blk.shape, group), s_g)
+                a_abs = _inner(group_view(abs_g[0], blk.shape, group), group_view(weights, blk.shape, group))
             if use_complex:
                 z = complex_points.prepare(*_group_span(blk, group), overwrite=False)
                 view = group_view(z[blk.slice], blk.shape, group)
