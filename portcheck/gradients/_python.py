@@ -127,6 +127,7 @@ class PythonTarget:
         self._refused_write: str | None = None  # where NumPy refused the port's write into a lent x
         self._warned: dict[Any, Any] = {}  # warnings shown from lent calls (see _lent)
         self._state: ProcessState | None = None
+        self._points: PointBuffer | None = None
         self.raw_outputs: tuple[Any, Any] | None = None
         self.tick: Callable[[], None] = lambda: None
 
@@ -161,14 +162,20 @@ class PythonTarget:
         if self._state is None:
             self._state = ProcessState()  # the caller's settings, put back after every call
         try:
-            return call_port(call_limited, fn, (*args[:self.wrt], x, *args[self.wrt:]), self.timeout,
-                             state=self._state)
+            out = call_port(call_limited, fn, (*args[:self.wrt], x, *args[self.wrt:]), self.timeout,
+                            state=self._state)
         except PortTimeoutError as exc:
             raise FunctionFailed("python-error", str(exc)) from None
         except SystemExit as exc:
             # A ported script's exit() must not end the caller's process: it is the objective's failure.
             raise FunctionFailed("python-error", f"fun called sys.exit({exc.code!r}); a cost function must "
                                  "return (cost, grad), never exit the process.") from None
+        if not self._args_checked:
+            # After the first call: a port that writes into an argument from its first call on gets a
+            # fresh copy per call from now on, so that its evaluations stay comparable.
+            self._args_checked = True
+            self._check_args()
+        return out
 
     def _call(self, fn: Callable[..., Any], flat: np.ndarray, dtype: np.dtype | None = None,
               fresh: bool = False, watch: bool = False, source: np.ndarray | None = None) -> Any:
@@ -194,20 +201,24 @@ class PythonTarget:
             changed = np.flatnonzero((x != sent).reshape(-1, order="F"))
             self.mutation = {"elements_changed": int(changed.size), "first": int(changed[0]) if changed.size else -1,
                              "max_change": float(np.max(np.abs(x - sent))) if np.isrealobj(x) else None}
-        if not self._args_checked:
-            # After the first call: a port that writes into an argument from its first call on gets a
-            # fresh copy per call from now on, so that its evaluations stay comparable.
-            self._args_checked = True
-            self._check_args()
         return out
 
-    def _evaluate(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> Any:
+    def buffer(self, base: np.ndarray) -> PointBuffer:
+        """The buffer of this check's real points over the flat check point ``base`` (made once per check)."""
+        if self._points is None or self._points.base is not base:
+            self._points = PointBuffer(base, self.dtype)
+        return self._points
+
+    def _evaluate(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any],
+                  at_x0: bool = False) -> Any:
         """``pick(fun's output)`` at ``point``'s current point: lent (see :mod:`._points`) or as a fresh copy.
 
-        A point is lent while the calls at x0 saw no write into x; a port
-        that cannot take a read-only x (it writes into it, or hands it to
-        code that needs a writable buffer) gets this evaluation again on a
-        watched writable copy, and fresh copies from then on.
+        A point is lent while no call saw a write into x; a port that
+        cannot take a read-only x (it writes into it, or hands it to code
+        that needs a writable buffer) gets this evaluation again on a
+        watched writable copy, and fresh copies from then on. ``at_x0``:
+        the point is the check point itself (its writable calls are always
+        watched).
         """
         refused = False
         if point.size >= LEND_FROM and not self._lend_refused and self.mutation is None:
@@ -215,7 +226,11 @@ class PythonTarget:
             if done:
                 return value
             refused = True
-        value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=refused, source=point.current()))
+        if at_x0:
+            value = pick(self._call(fn, point.base))
+        else:
+            value = pick(self._call(fn, point.copy(), point.dtype, fresh=True, watch=refused,
+                                    source=point.current()))
         if refused:
             self._lend_refused = True  # only when the writable copy worked: the read-only x was the trouble
             if self.mutation is None and self._refused_write is not None:
@@ -263,20 +278,37 @@ class PythonTarget:
         return c.reshape(())[()]
 
     def value_and_grad(self, flat: np.ndarray) -> tuple[float, np.ndarray]:
-        """Cost and gradient at ``flat`` (float64 copies of what fun returned)."""
+        """Cost and gradient at the check point ``flat`` (float64 copies of what fun returned).
+
+        From :data:`._points.LEND_FROM` elements on the check point is lent
+        like any other point (:meth:`buffer`): a copy per call and a
+        comparison after it cost two passes over x.
+        """
         self.evals += 1
-        out = self._call(self.fun, flat)
-        if self.grad is not None:
-            cost = self._cost(out, split=True)
-            self.grad_evals += 1
-            g = self._call(self.grad, flat)
-        else:
-            if not isinstance(out, (tuple, list)) or len(out) < 2:
-                raise FunctionFailed(
-                    "shape",
-                    "fun must return (cost, grad) — scipy's jac=True convention — or pass grad=callable; "
-                    f"it returned {type(out).__name__}.")
-            cost, g = self._cost(out, split=True), out[1]
+        point = self.buffer(flat) if flat.size >= LEND_FROM else None
+        if point is not None:
+            point.prepare(0, 0, overwrite=False)  # the buffer holds the check point itself
+
+        def call(fn: Callable[..., Any], pick: Callable[[Any], Any]) -> Any:
+            return pick(self._call(fn, flat)) if point is None else self._evaluate(fn, point, pick, at_x0=True)
+
+        if self.grad is None:
+            return call(self.fun, self._cost_and_grad)
+        cost = call(self.fun, lambda out: self._cost(out, split=True))
+        self.grad_evals += 1
+        return float(np.real(cost)), call(self.grad, lambda g: self._gradient(cost, g))
+
+    def _cost_and_grad(self, out: Any) -> tuple[float, np.ndarray]:
+        if not isinstance(out, (tuple, list)) or len(out) < 2:
+            raise FunctionFailed(
+                "shape",
+                "fun must return (cost, grad) — scipy's jac=True convention — or pass grad=callable; "
+                f"it returned {type(out).__name__}.")
+        cost = self._cost(out, split=True)
+        return float(np.real(cost)), self._gradient(cost, out[1])
+
+    def _gradient(self, cost: Any, g: Any) -> np.ndarray:
+        """A float64 copy of the gradient ``g``, unrolled column-major (its shape checked)."""
         garr = np.asarray(g)
         n = int(np.prod(self.shape))
         if garr.size != n:
@@ -284,7 +316,7 @@ class PythonTarget:
         if self.raw_outputs is None:
             # Only the gradient's dtype and shape are read later: a zero-stride stand-in, not a copy.
             self.raw_outputs = (cost, np.broadcast_to(np.zeros((), dtype=garr.dtype), garr.shape))
-        return float(np.real(cost)), np.array(garr, dtype=np.float64).reshape(-1, order="F")
+        return np.array(garr, dtype=np.float64).reshape(-1, order="F")
 
     def value(self, point: PointBuffer) -> float:
         """Cost at ``point``'s current point."""
@@ -344,7 +376,7 @@ def collect_python(
     cdt = np.dtype(np.complex64 if dtype == np.float32 else np.complex128)
     base = x.astype(dtype, copy=False)  # points are formed in the port's own precision (x is never written)
     # Every point is written into one of two buffers, only where it differs from x (see ._points).
-    real_points, complex_points = PointBuffer(base, dtype), PointBuffer(base, cdt)
+    real_points, complex_points = target.buffer(x), PointBuffer(base, cdt)
 
     def along(s: int, n: int, d: np.ndarray, step: float) -> float:
         xs = real_points.prepare(s, s + n, overwrite=True)
