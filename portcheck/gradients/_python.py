@@ -9,6 +9,7 @@ performs the same stages inside Octave.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 import warnings
@@ -210,7 +211,7 @@ class PythonTarget:
         return self._points
 
     def _evaluate(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any],
-                  at_x0: bool = False) -> Any:
+                  at_x0: bool = False, recorded: list[warnings.WarningMessage] | None = None) -> Any:
         """``pick(fun's output)`` at ``point``'s current point: lent (see :mod:`._points`) or as a fresh copy.
 
         A point is lent while no call saw a write into x; a port that
@@ -218,11 +219,11 @@ class PythonTarget:
         that needs a writable buffer) gets this evaluation again on a
         watched writable copy, and fresh copies from then on. ``at_x0``:
         the point is the check point itself (its writable calls are always
-        watched).
+        watched). ``recorded``: see :meth:`_lent`.
         """
         refused = False
         if point.size >= LEND_FROM and not self._lend_refused and self.mutation is None:
-            done, value = self._lent(fn, point, pick)
+            done, value = self._lent(fn, point, pick, recorded)
             if done:
                 return value
             refused = True
@@ -239,13 +240,20 @@ class PythonTarget:
                                  "where": self._refused_write}
         return value
 
-    def _lent(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any]) -> tuple[bool, Any]:
-        """One call on the lent buffer: ``(True, pick(output))``, or ``(False, None)`` when fun refused it."""
+    def _lent(self, fn: Callable[..., Any], point: PointBuffer, pick: Callable[[Any], Any],
+              recorded: list[warnings.WarningMessage] | None = None) -> tuple[bool, Any]:
+        """One call on the lent buffer: ``(True, pick(output))``, or ``(False, None)`` when fun refused it.
+
+        ``recorded``: the list of a ``catch_warnings(record=True)`` the
+        caller holds around this call, whose warnings it keeps to itself.
+        """
         x = point.lend(self.shape)
         out = None
         try:
             # Warnings are held back to see whether the read-only x caused one (torch.from_numpy warns).
-            with warnings.catch_warnings(record=True) as caught:
+            keep = warnings.catch_warnings(record=True) if recorded is None else contextlib.nullcontext(recorded)
+            with keep as caught:
+                first = len(caught)
                 try:
                     out = self._invoke(fn, x)
                 except FunctionFailed:
@@ -253,12 +261,13 @@ class PythonTarget:
                 except Exception as exc:  # noqa: BLE001 - decided by the writable re-run, which raises it again
                     self._refused_write = _write_into_read_only(exc)
                     return False, None
-            if any(_about_read_only(w) for w in caught):
+            if any(_about_read_only(w) for w in caught[first:]):
                 return False, None
-            for w in caught:
-                # Shown once per check and place, as Python's default filter shows them once per place.
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=self._warned,
-                                       source=w.source)
+            if recorded is None:
+                for w in caught:
+                    # Shown once per check and place, as Python's default filter shows them once per place.
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=self._warned,
+                                           source=w.source)
             value = pick(out)
             self.tick()
             return True, value
@@ -329,7 +338,7 @@ class PythonTarget:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                out = self._evaluate(self.fun, point, lambda o: self._cost(o, split=True))
+                out = self._evaluate(self.fun, point, lambda o: self._cost(o, split=True), recorded=caught)
             except FunctionFailed:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure means "not complex-safe"
