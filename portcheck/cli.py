@@ -12,10 +12,11 @@ goes to standard error, so the JSON can be piped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,34 @@ def _print(obj: Any, stream: Any = None) -> None:
             stream.write("\n")
 
 
+#: The real standard output while ``--json -`` runs (everything else printed then goes to stderr).
+_json_stdout: Any = None
+
+
+@contextlib.contextmanager
+def _stdout_kept_for_json(args: argparse.Namespace) -> Iterator[None]:
+    """With ``--json -``, what is printed while the checks run goes to stderr, so stdout is only JSON.
+
+    A port's debug ``print`` would otherwise land in front of the JSON and break
+    ``portcheck ... --json - | jq``. Workers of ``portcheck run`` are forked
+    inside the block and print to stderr too.
+    """
+    global _json_stdout
+    if getattr(args, "json", None) != "-":
+        yield
+        return
+    _json_stdout = sys.stdout
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        _json_stdout = None
+
+
 def _write(path: str, text: str) -> None:
     """Write an output file (``-``: standard output); a missing folder is a usage error, not a traceback."""
     if path == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        (_json_stdout or sys.stdout).write(text if text.endswith("\n") else text + "\n")
         return
     try:
         Path(path).write_text(text)
@@ -509,7 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check_output_paths(args)
-        return int(args.func(args))
+        with _stdout_kept_for_json(args):
+            return int(args.func(args))
     except argparse.ArgumentTypeError as exc:
         sys.stderr.write(f"portcheck: error: {exc}\n")
         return EXIT_USAGE

@@ -199,6 +199,27 @@ def test_ctrl_c_while_octave_starts_is_not_swallowed(tmp_path):
     assert "OK" not in out and "FAIL" not in out
 
 
+# -- --json - keeps standard output for the JSON ----------------------------------------------
+
+
+@pytest.mark.octave
+@pytest.mark.parametrize("command", ["compare", "run"])
+def test_json_on_stdout_stays_parseable_when_the_port_prints(tmp_path, command):
+    # Ports often keep their debug prints; with `--json - | jq` those must not land in the JSON.
+    path = _suite(tmp_path, PAIR.replace("ports.py:value", "chatty.py:value"))
+    (tmp_path / "chatty.py").write_text("def value(x):\n    print('debug: x =', x)\n    return x + 1\n")
+    if command == "compare":
+        argv = ["compare", "pf_value", "chatty.py:value", "--args-from", "ports.py:args", "--path", str(FAULTS)]
+    else:
+        argv = ["run", str(path)]
+    proc = _portcheck(*argv, "--json", "-", cwd=tmp_path)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, (out, err)
+    payload = json.loads(out)
+    assert payload["ok"]
+    assert "debug: x = 1.0" in err  # the port's output is still shown, on stderr
+
+
 # -- a port that ends its interpreter ------------------------------------------------------
 
 
