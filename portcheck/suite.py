@@ -187,9 +187,18 @@ def _expectation_met(pair: Pair, report: Report) -> bool:
 # -- loading --------------------------------------------------------------------
 
 
+def _toml_text(path: Path) -> str:
+    """The file's text: TOML is UTF-8; a byte-order mark (Windows editors write one) is not content."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); TOML files are UTF-8, "
+                         "save it as UTF-8 in your editor.") from None
+
+
 def _read_table(path: Path) -> Mapping[str, Any]:
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(_toml_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc}).") from None
     if path.name == "pyproject.toml":
@@ -254,8 +263,8 @@ def load_suite(source: str | Path | None = None) -> Suite:
 def _has_tool_table(path: Path) -> bool:
     """True for a pyproject.toml holding a ``[tool.portcheck]`` table (unreadable files: False)."""
     try:
-        return "portcheck" in tomllib.loads(path.read_text()).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "portcheck" in tomllib.loads(_toml_text(path)).get("tool", {})
+    except (OSError, InputError, tomllib.TOMLDecodeError):
         return False
 
 

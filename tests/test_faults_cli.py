@@ -96,6 +96,22 @@ def test_a_bad_suite_file_exits_2_naming_file_key_and_what_is_expected(tmp_path,
 
 
 @pytest.mark.octave
+def test_a_suite_saved_with_a_byte_order_mark_and_crlf_runs(tmp_path, capsys):
+    # What Windows editors write: UTF-8 with a BOM, CRLF line ends; TOML is UTF-8, the BOM is not content.
+    path = _suite(tmp_path, PAIR)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_text().replace("\n", "\r\n").encode())
+    assert main(["run", str(path)]) == 0, capsys.readouterr()
+
+
+def test_a_suite_that_is_not_utf8_exits_2_saying_so(tmp_path, capsys):
+    path = _suite(tmp_path, PAIR.replace('name = "value"', 'name = "valeur é"'))
+    path.write_bytes(path.read_text().encode("latin-1"))
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}" in err and "UTF-8" in err
+
+
+@pytest.mark.octave
 def test_a_run_that_would_run_no_check_is_an_error_not_all_ok(tmp_path, capsys):
     path = _suite(tmp_path, PAIR)
     assert main(["run", str(path), "--check", "minimize"]) == 2
