@@ -89,12 +89,13 @@ def _same_values(a: np.ndarray, b: np.ndarray) -> bool:
 class PythonTarget:
     """Calls ``fun(x, *args)`` on the check's points and counts the calls.
 
-    ``x`` is handed over in the caller's shape and dtype: a new array for
-    each call at x0; for the other points either a new array (the first
-    one watched) or, from :data:`._points.LEND_FROM` elements on, the point
-    buffer lent read-only (:meth:`_evaluate`), where a write raises instead
-    of needing a watch. The array arguments are copied once per check: every call
-    gets those private copies, so a port that writes into them can never
+    ``x`` is handed over in the caller's shape and dtype: below
+    :data:`._points.LEND_FROM` elements a new array for every call (the
+    calls at x0 and the first moved point are watched for writes); from
+    there on the point buffer, x0 included, lent read-only
+    (:meth:`_evaluate`), where a write raises instead of needing a watch.
+    The array arguments are copied once per check: every call gets those
+    private copies, so a port that writes into them can never
     change the caller's data. Whether it writes is checked after the first
     call (and once more by :meth:`finish`); from the first write on, each
     call gets a fresh copy again so that evaluations stay comparable.
