@@ -157,6 +157,7 @@ class BlockScales:
         if self._w is None:
             w = np.abs(np.asarray(self.x, dtype=np.float64).reshape(-1))  # a new array
             np.maximum(w, 1.0, out=w)
+            w.flags.writeable = False  # shared by every direction, sweep and search of the check
             self._w = w
         return self._w[start:start + length]
 
