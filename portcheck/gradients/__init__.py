@@ -32,10 +32,11 @@ from ._explain import constants_context, fun_label
 from ._precision import Precision, working_precision
 from ._probes import plan_probes, plan_sweeps
 from ._progress import Progress
-from ._python import FunctionFailed, PythonTarget, collect_python
+from ._python import collect_python
 from ._report import build_report, error_report
 from ._search import plan_search
 from ._static import octave_param_names, static_findings
+from ._target import FunctionFailed, PythonTarget
 from ._verdict import taylor_steps
 
 __all__ = ["check_gradient", "assert_gradient", "METHODS"]

@@ -23,7 +23,7 @@ from ._precision import KAPPA, Precision
 from ._probes import Probes, element_probes, trial_step
 from ._search import (ANALYTIC_ULPS, LARGER_STEP, MAX_LEADS, ROUNDING_ONLY, SIGNIFICANT, BlockSearch, Measurement, SearchPlan, block_grid,
                       search_budget)
-from ._python import FunctionFailed
+from ._target import FunctionFailed
 from ._verdict import NOISE_MULTIPLE, REFINE_AT, noise_level
 
 __all__ = ["collect_octave", "HELPER"]
