@@ -39,7 +39,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -130,11 +130,12 @@ def _restore_cwd(folder: str | None) -> None:
 class ProcessState:
     """The process-wide settings a port may change (see the module notes), as they were when this was made.
 
-    :meth:`restore` puts back what a call changed. A caller that runs one
-    port many times (every evaluation of a gradient check) takes one
-    snapshot and restores after each call: after a function that streamed
-    megabytes through the caches, even reading these settings again cost a
-    millisecond per call.
+    :meth:`restore` puts back what a call changed; as a context manager it
+    also turns ``os._exit`` into :class:`PortExited` inside the block. A
+    caller that runs one port many times (every evaluation of a gradient
+    check) takes one snapshot and restores after each call: after a function
+    that streamed megabytes through the caches, even reading these settings
+    again cost a millisecond per call.
     """
 
     def __init__(self) -> None:
@@ -170,20 +171,22 @@ class ProcessState:
         if self.main and self.sigalrm is not None and _signal.getsignal(signal.SIGALRM) is not self.sigalrm:
             signal.signal(signal.SIGALRM, self.sigalrm)
 
+    def __enter__(self) -> ProcessState:
+        os._exit = self.exit_guard
+        return self
 
-@contextlib.contextmanager
-def kept_process_state(state: ProcessState | None = None) -> Iterator[None]:
-    """Put back the working folder, ``sys.path``, NumPy's error state, the recursion limit, the SIGINT and
-    SIGALRM handlers and the alarm timer on exit.
+    def __exit__(self, *exc_info: Any) -> bool:
+        self.restore()
+        return False
+
+
+def kept_process_state(state: ProcessState | None = None) -> ProcessState:
+    """A context manager putting back the working folder, ``sys.path``, NumPy's error state, the recursion
+    limit, the SIGINT and SIGALRM handlers and the alarm timer on exit.
 
     ``state`` is the snapshot to go back to (default: the state on entry).
     """
-    state = state or ProcessState()
-    os._exit = state.exit_guard
-    try:
-        yield
-    finally:
-        state.restore()
+    return state or ProcessState()
 
 
 def _timer_armed() -> bool:
@@ -197,21 +200,18 @@ def call_port(fn: Callable[..., Any], *args: Any, state: ProcessState | None = N
     first in their own words and let the second stop the run. ``state``: the
     snapshot to restore after the call (default: the state before it).
     """
-    state = state or ProcessState()
-    os._exit = state.exit_guard
-    try:
-        return fn(*args)
-    except Exception as exc:
-        shown = printable(exc)
-        if shown is not exc:
-            raise shown from None
-        raise
-    except (SystemExit, KeyboardInterrupt):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - GeneratorExit, the port's own BaseException subclasses
-        raise PortRaised(exc).with_traceback(exc.__traceback__) from None
-    finally:
-        state.restore()
+    with kept_process_state(state):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            shown = printable(exc)
+            if shown is not exc:
+                raise shown from None
+            raise
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - GeneratorExit, the port's own BaseException subclasses
+            raise PortRaised(exc).with_traceback(exc.__traceback__) from None
 
 
 def contained(fn: Callable[..., Any], who: str = "the port") -> Callable[..., Any]:
