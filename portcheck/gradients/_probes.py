@@ -101,8 +101,19 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
     u, w, v = r[:K] * factor, r[K:K + J], r[K + J:]
     wrap = np.concatenate([w] * 3)  # K entries of the J-periodic factor from any start below 2·J, unbroken
     out = np.empty(length, dtype=np.float64)
-    dot = 0.0 if against is not None else np.nan
-    dot_abs = 0.0 if against is not None and absolute else np.nan
+    sums = [0.0, 0.0]
+
+    def finish(lo: int, hi: int) -> None:
+        """Scale ``out[lo:hi]`` and add its share of the sums, while it is in the cache."""
+        seg = out[lo:hi]
+        if scale is not None:
+            seg *= scale[lo:hi]
+        if against is not None:
+            sums[0] += float(np.einsum("i,i->", against[lo:hi], seg))
+            if absolute:
+                mags = np.abs(against[lo:hi])
+                sums[1] += float(mags.sum() if scale is None else np.einsum("i,i->", mags, scale[lo:hi]))
+
     full = length // K
     for lo in range(0, full, _ROWS):
         hi = min(full, lo + _ROWS)
@@ -112,30 +123,16 @@ def signed_pattern(length: int, hp: np.ndarray, scale: np.ndarray | None = None,
         piece = out[lo * K:hi * K].reshape(hi - lo, K)
         np.multiply(windows, u, out=piece)
         piece *= v[lo:hi, None]
-        if scale is not None:
-            piece *= scale[lo * K:hi * K].reshape(hi - lo, K)
-        if against is not None:
-            dot += float(np.einsum("i,i->", against[lo * K:hi * K], out[lo * K:hi * K]))
-            if absolute:
-                dot_abs += _abs_dot(against[lo * K:hi * K], scale, lo * K, hi * K)
+        finish(lo * K, hi * K)
     if full < rows:  # the last, shorter row
         lo, start = full * K, (full * K) % J
         tail = out[lo:]
         np.multiply(wrap[start:start + tail.size], u[:tail.size], out=tail)
         tail *= v[full]
-        if scale is not None:
-            tail *= scale[lo:]
-        if against is not None:
-            dot += float(np.einsum("i,i->", against[lo:], tail))
-            if absolute:
-                dot_abs += _abs_dot(against[lo:], scale, lo, length)
-    return out, dot, dot_abs * abs(factor)
-
-
-def _abs_dot(values: np.ndarray, scale: np.ndarray | None, lo: int, hi: int) -> float:
-    """``|values| · scale[lo:hi]`` (``sum |values|`` without a scale): a piece's share of ``|against| · |s|``."""
-    mags = np.abs(values)
-    return float(mags.sum() if scale is None else np.einsum("i,i->", mags, scale[lo:hi]))
+        finish(lo, length)
+    dot = sums[0] if against is not None else np.nan
+    dot_abs = sums[1] * abs(factor) if against is not None and absolute else np.nan
+    return out, dot, dot_abs
 
 
 class BlockScales:
