@@ -267,6 +267,15 @@ def find_substitution(
     def evaluate(frame: Any) -> None:
         env = dict(frame.f_locals)
         genv = frame.f_globals
+
+        def reproduces(statement: ast.stmt, expr: ast.expr, names: dict[str, Any]) -> bool:
+            """Whether the line, run as ``statement`` with ``expr`` over ``names``, gives the reference's value."""
+            try:
+                with np.errstate(all="ignore"):
+                    result, region = _result(statement, expr, written, names, genv)
+            except Exception:  # noqa: BLE001 - a variant that does not evaluate is no candidate
+                return False
+            return matches(result, region if step.passes > 1 else None)
         # At a pass the mistake leaves right (the region it writes agrees), no
         # replacement can be told from the line as written: nothing to prove.
         try:
@@ -343,12 +352,7 @@ def find_substitution(
                     edited = copy.deepcopy(stmt)
                     edited.targets[0] = _ReplaceConstant(index, alt).visit(edited.targets[0])
                     ast.fix_missing_locations(edited)
-                    try:
-                        with np.errstate(all="ignore"):
-                            result, region = _result(edited, rhs, written, dict(env), genv)
-                    except Exception:  # noqa: BLE001 - an index that does not evaluate is no candidate
-                        continue
-                    if matches(result, region if step.passes > 1 else None):
+                    if reproduces(edited, rhs, dict(env)):
                         before, after = _enclosing_text(target, index, alt)
                         found.append(Substitution(before, after, "value", "", current=before))
                         return
@@ -358,12 +362,7 @@ def find_substitution(
             if k < 0:
                 expr = _ReplaceConstant(-1 - k, value).visit(copy.deepcopy(rhs))
                 ast.fix_missing_locations(expr)
-                try:
-                    with np.errstate(all="ignore"):
-                        result, region = _result(stmt, expr, written, dict(env), genv)
-                except Exception:  # noqa: BLE001 - a substitution that does not evaluate is no candidate
-                    continue
-                if matches(result, region if step.passes > 1 else None):
+                if reproduces(stmt, expr, dict(env)):
                     found.append(sub)
                     return
                 continue
@@ -371,12 +370,7 @@ def find_substitution(
             ast.fix_missing_locations(expr)
             trial = dict(env)
             trial["__portcheck_operand__"] = value
-            try:
-                with np.errstate(all="ignore"):
-                    result, region = _result(stmt, expr, written, trial, genv)
-            except Exception:  # noqa: BLE001 - a substitution that does not evaluate is no candidate
-                continue
-            if matches(result, region if step.passes > 1 else None):
+            if reproduces(stmt, expr, trial):
                 found.append(sub)
                 return
         # No other variable explains the line: a slip in how it is written
@@ -387,12 +381,7 @@ def find_substitution(
         for n_tried, edit in enumerate(line_edits(rhs, env, genv, skip, own, frame.f_code.co_name)):
             if n_tried >= MAX_VARIANTS:
                 break
-            try:
-                with np.errstate(all="ignore"):
-                    result, region = _result(stmt, edit.expr, written, dict(env), genv)
-            except Exception:  # noqa: BLE001 - an edit that does not evaluate is no candidate
-                continue
-            if matches(result, region if step.passes > 1 else None):
+            if reproduces(stmt, edit.expr, dict(env)):
                 found.append(Substitution(edit.before, edit.after, "edit", "", current=edit.before, why=edit.why,
                                           how=edit.how))
                 return
